@@ -1,1 +1,10 @@
-Console.WriteLine(TorchSharp.torch.ones(2, 3).sum().item<float>());
+using System.CommandLine;
+using NotebookHelpers.Cli.Commands;
+
+// nbh: the notebooks' library without a notebook. Each command parses, validates and calls the library.
+var root = new RootCommand("NotebookHelpers: run the paper notebooks, check a machine, and run the papers' experiments from the command line.")
+{
+    NotebookCommands.Create(),
+    DoctorCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();
