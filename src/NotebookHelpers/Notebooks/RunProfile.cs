@@ -32,7 +32,8 @@ public sealed record RunProfile(string Name, string Description)
         All.FirstOrDefault(p => string.Equals(p.Name, name.Trim(), StringComparison.OrdinalIgnoreCase))
         ?? throw new ArgumentException($"Unknown profile '{name}'. Use one of: {string.Join(", ", All.Select(p => p.Name))}.", nameof(name));
 
-    internal static RunProfile FromEnvironment(string? value, Func<bool> onGpu) =>
+    /// <summary>The profile a value of NBH_PROFILE names; empty means the default for the machine.</summary>
+    public static RunProfile FromEnvironment(string? value, Func<bool> onGpu) =>
         string.IsNullOrWhiteSpace(value) ? Default(onGpu()) : Parse(value);
 
     /// <summary>Picks the value for this profile: <c>profile.Choose(smoke: 2, workshop: 200, paper: 120_000)</c>.</summary>
