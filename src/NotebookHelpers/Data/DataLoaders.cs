@@ -1,0 +1,63 @@
+using System.Collections;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NotebookHelpers.Data;
+
+/// <summary>
+/// TorchSharp's <c>DataLoader</c> for datasets of named tensors, with a reproducible shuffle. TorchSharp's own collate
+/// stacks each key into a batch and moves it to the device.
+/// </summary>
+public static class DataLoaders
+{
+    /// <summary>
+    /// Batches of <paramref name="batchSize"/> samples. With <paramref name="shuffle"/>, each epoch (each enumeration)
+    /// draws a new order from a generator seeded once with <paramref name="seed"/>: the epochs differ from each other
+    /// and the whole run repeats exactly. (TorchSharp's seeded shuffle repeats one order every epoch.)
+    /// <para>
+    /// A batch's tensors are disposed when the loader moves to the next batch: keep nothing from it past the step.
+    /// Disposing the loader leaves the dataset alone, so one dataset can feed several loaders.
+    /// <paramref name="numWorkers"/> threads decode samples; 0 or 1 decode them one at a time, the right choice on small
+    /// machines.
+    /// </para>
+    /// </summary>
+    public static DataLoader Create(torch.utils.data.Dataset dataset, int batchSize, bool shuffle = false,
+        int seed = 0, Device? device = null, bool dropLast = false, int numWorkers = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        IEnumerable<long> order = shuffle ? new EpochShuffler(dataset, seed) : new InOrder(dataset);
+        return new DataLoader(dataset, batchSize, order, device, Math.Max(numWorkers, 1), dropLast,
+            disposeBatch: true, disposeDataset: false);
+    }
+
+    /// <summary>0, 1, ..., Count − 1, with the count read at each epoch.</summary>
+    private sealed class InOrder(torch.utils.data.Dataset dataset) : IEnumerable<long>
+    {
+        public IEnumerator<long> GetEnumerator()
+        {
+            for (long i = 0, count = dataset.Count; i < count; i++)
+                yield return i;
+        }
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    /// <summary>A fresh permutation per enumeration, all drawn from one seeded generator.</summary>
+    private sealed class EpochShuffler(torch.utils.data.Dataset dataset, int seed) : IEnumerable<long>
+    {
+        private readonly Random random = new(seed);
+
+        public IEnumerator<long> GetEnumerator()
+        {
+            var order = new long[dataset.Count];
+            for (var i = 0; i < order.Length; i++)
+                order[i] = i;
+            lock (random)
+                random.Shuffle(order);
+            return ((IEnumerable<long>)order).GetEnumerator();
+        }
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+}

@@ -1,0 +1,93 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Text;
+
+namespace NotebookHelpers.Tests.Imaging;
+
+/// <summary>A fresh folder under the system temp folder, deleted with everything in it on dispose.</summary>
+public sealed class TempFolder : IDisposable
+{
+    public TempFolder() => Directory.CreateDirectory(Path);
+
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "nbh-tests-" + Guid.NewGuid().ToString("N"));
+
+    public string File(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
+
+    public void Dispose() => Directory.Delete(Path, recursive: true);
+}
+
+/// <summary>
+/// Writes PNG files byte for byte as the specification lays them out, so a fixture's palette order and bit depth are
+/// exactly what the test says (an encoder is free to reorder a palette).
+/// </summary>
+public static class TestPng
+{
+    public const int Grey = 0, Truecolour = 2, Indexed = 3;
+
+    /// <summary>An 8-bit indexed PNG whose pixel (y, x) holds palette index indices[y, x].</summary>
+    public static void WriteIndexed(string path, byte[,] indices, IReadOnlyList<(byte R, byte G, byte B)> palette)
+    {
+        var (height, width) = (indices.GetLength(0), indices.GetLength(1));
+        var rows = new byte[height * width];
+        for (var y = 0; y < height; y++)
+            for (var x = 0; x < width; x++)
+                rows[y * width + x] = indices[y, x];
+        var plte = palette.SelectMany(c => new[] { c.R, c.G, c.B }).ToArray();
+        Write(path, width, height, bitDepth: 8, Indexed, rows, plte);
+    }
+
+    /// <summary>A PNG of the given colour type and bit depth from rows already packed (no filter bytes).</summary>
+    public static void Write(string path, int width, int height, int bitDepth, int colourType, byte[] packedRows,
+        byte[]? palette = null)
+    {
+        var rowBytes = packedRows.Length / height;
+        using var file = System.IO.File.Create(path);
+        file.Write([137, 80, 78, 71, 13, 10, 26, 10]);
+        var header = new byte[13];
+        BinaryPrimitives.WriteInt32BigEndian(header, width);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
+        header[8] = (byte)bitDepth;
+        header[9] = (byte)colourType;
+        WriteChunk(file, "IHDR", header);
+        if (palette is not null)
+            WriteChunk(file, "PLTE", palette);
+        using var compressed = new MemoryStream();
+        using (var zlib = new ZLibStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
+            for (var y = 0; y < height; y++) {
+                zlib.WriteByte(0); // filter type None
+                zlib.Write(packedRows, y * rowBytes, rowBytes);
+            }
+        WriteChunk(file, "IDAT", compressed.ToArray());
+        WriteChunk(file, "IEND", []);
+    }
+
+    private static void WriteChunk(Stream stream, string type, byte[] data)
+    {
+        Span<byte> word = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(word, data.Length);
+        stream.Write(word);
+        var typeAndData = Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
+        stream.Write(typeAndData);
+        BinaryPrimitives.WriteUInt32BigEndian(word, Crc32(typeAndData));
+        stream.Write(word);
+    }
+
+    /// <summary>CRC-32 as PNG defines it (ISO 3309, reflected polynomial 0xEDB88320).</summary>
+    private static uint Crc32(byte[] bytes)
+    {
+        var crc = 0xFFFFFFFFu;
+        foreach (var b in bytes) {
+            crc ^= b;
+            for (var bit = 0; bit < 8; bit++)
+                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
+        }
+        return ~crc;
+    }
+}
+
+public static class Tensors
+{
+    /// <summary>Same shape, same dtype, same values (TorchSharp's <c>Tensor.equal</c> is element-wise).</summary>
+    public static bool Identical(TorchSharp.torch.Tensor a, TorchSharp.torch.Tensor b) =>
+        a.shape.SequenceEqual(b.shape) && a.dtype == b.dtype && a.eq(b).all().item<bool>();
+}
