@@ -21,13 +21,6 @@ static class TestPaths
         throw new InvalidOperationException("tests must run from inside the repository");
     }
 
-    /// <summary>A fresh empty folder under the system temp folder.</summary>
-    public static string TempFolder(string prefix)
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"nbh-{prefix}-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(path);
-        return path;
-    }
 }
 
 /// <summary>A finished child process: exit code and everything it printed.</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using NotebookHelpers.Core;
 
 namespace NotebookHelpers.Data;
 
@@ -11,7 +12,6 @@ namespace NotebookHelpers.Data;
 public static class DatasetLocation
 {
     public const string DataDirVariable = "NBH_DATA_DIR";
-    private const string SolutionFile = "NotebookHelpers.sln";
 
     /// <summary>The absolute folder where dataset <paramref name="name"/> is (or would be) kept; it may not exist.</summary>
     public static string Resolve(string name)
@@ -23,7 +23,7 @@ public static class DatasetLocation
         var dataDir = Environment.GetEnvironmentVariable(DataDirVariable);
         if (!string.IsNullOrEmpty(dataDir))
             return Path.GetFullPath(Path.Combine(dataDir, name));
-        var root = RepositoryRoot() ?? Environment.CurrentDirectory;
+        var root = RepoPaths.TryFindRoot() ?? Environment.CurrentDirectory;
         return Path.GetFullPath(Path.Combine(root, "data", name));
     }
 
@@ -50,19 +50,6 @@ public static class DatasetLocation
         foreach (var c in name)
             variable.Append(char.IsAsciiLetterOrDigit(c) ? char.ToUpperInvariant(c) : '_');
         return variable.ToString();
-    }
-
-    /// <summary>The folder holding <c>NotebookHelpers.sln</c>, looked for above the current directory, then above this library.</summary>
-    public static string? RepositoryRoot() =>
-        FolderAbove(Environment.CurrentDirectory, SolutionFile)
-        ?? FolderAbove(Path.GetDirectoryName(typeof(DatasetLocation).Assembly.Location), SolutionFile);
-
-    private static string? FolderAbove(string? start, string marker)
-    {
-        for (var folder = string.IsNullOrEmpty(start) ? null : new DirectoryInfo(start); folder is not null; folder = folder.Parent)
-            if (File.Exists(Path.Combine(folder.FullName, marker)))
-                return folder.FullName;
-        return null;
     }
 }
 

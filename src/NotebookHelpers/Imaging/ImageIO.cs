@@ -8,6 +8,8 @@ using SixLabors.ImageSharp.PixelFormats;
 using TorchSharp;
 using static TorchSharp.torch;
 
+using NotebookHelpers.Core;
+
 namespace NotebookHelpers.Imaging;
 
 /// <summary>
@@ -196,18 +198,11 @@ public static class ImageIO
             },
             _ => throw new ArgumentException($"Cannot tell the format of '{path}': use .png, .jpg or .jpeg.", nameof(path)),
         };
-        var fullPath = Path.GetFullPath(path);
-        var folder = Path.GetDirectoryName(fullPath)!;
-        Directory.CreateDirectory(folder);
-        // Same folder as the destination, so the final move is a rename and a reader never sees half a file.
-        var temp = Path.Combine(folder, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try {
-            using (var stream = File.Create(temp))
-                image.Save(stream, encoder);
-            File.Move(temp, fullPath, overwrite: true);
-        } finally {
-            File.Delete(temp);
-        }
+        AtomicFile.Write(path, temp =>
+        {
+            using var stream = File.Create(temp);
+            image.Save(stream, encoder);
+        });
     }
 
     private static PngEncoder PngEncoderFor(bool grey) => new() {

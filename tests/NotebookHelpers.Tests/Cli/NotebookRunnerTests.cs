@@ -7,7 +7,8 @@ public class NotebookRunnerTests
     [Fact]
     public void A_failing_cell_names_notebook_cell_and_line_and_the_run_goes_on_to_exit_non_zero()
     {
-        var folder = TestPaths.TempFolder("runner");
+        using var temp = new TempFolder();
+        var folder = temp.Path;
         var bad = TestNotebooks.Write(Path.Combine(folder, "a-bad.ipynb"),
             "Console.WriteLine(\"first cell ran\");",
             "var x = 1;\nthrow new InvalidOperationException(\"boom in line two\");",
@@ -28,24 +29,24 @@ public class NotebookRunnerTests
         var goodCells = TestNotebooks.Cells(Path.Combine(outFolder, "b-good.ipynb"));
         Assert.Contains("42", goodCells[1].Outputs[0].GetProperty("text").ToString());
         Assert.True(File.Exists(Path.Combine(outFolder, "report.html")));
-        Directory.Delete(folder, true);
     }
 
     [Fact]
     public void A_compile_error_reports_its_line()
     {
-        var folder = TestPaths.TempFolder("runner");
+        using var temp = new TempFolder();
+        var folder = temp.Path;
         var notebook = TestNotebooks.Write(Path.Combine(folder, "compile.ipynb"), "var ok = 1;\nvar broken = undefinedName + 1;");
         var run = ProcessRun.Start(TestPaths.Nbh, ["notebooks", "run", notebook, "--out", Path.Combine(folder, "out")]);
         Assert.Equal(1, run.ExitCode);
         Assert.Matches(@"compile\.ipynb: cell 2, line 2: .*CS0103", run.Output);
-        Directory.Delete(folder, true);
     }
 
     [Fact]
     public void A_cell_past_its_time_limit_fails_instead_of_hanging()
     {
-        var folder = TestPaths.TempFolder("runner");
+        using var temp = new TempFolder();
+        var folder = temp.Path;
         var notebook = TestNotebooks.Write(Path.Combine(folder, "slow.ipynb"), "Console.WriteLine(\"sleeping\");\nSystem.Threading.Thread.Sleep(120_000);");
         var outFolder = Path.Combine(folder, "out");
         var watch = System.Diagnostics.Stopwatch.StartNew();
@@ -57,7 +58,6 @@ public class NotebookRunnerTests
         Assert.Contains("slow.ipynb: cell 2: the cell ran past its time limit of 3 s", run.Output);
         var cells = TestNotebooks.Cells(Path.Combine(outFolder, "slow.ipynb"));
         Assert.Contains(cells[1].Outputs, o => o.GetProperty("output_type").GetString() == "error");
-        Directory.Delete(folder, true);
     }
 
     [Fact]
@@ -71,7 +71,8 @@ public class NotebookRunnerTests
     [Fact]
     public void The_profile_reaches_the_notebook_and_an_unknown_one_is_refused()
     {
-        var folder = TestPaths.TempFolder("runner");
+        using var temp = new TempFolder();
+        var folder = temp.Path;
         var notebook = TestNotebooks.Write(Path.Combine(folder, "env.ipynb"), "Console.WriteLine(\"profile=\" + Environment.GetEnvironmentVariable(\"NBH_PROFILE\"));");
         var run = ProcessRun.Start(TestPaths.Nbh, ["notebooks", "run", notebook, "--out", Path.Combine(folder, "out"), "--profile", "workshop"]);
         Assert.Equal(0, run.ExitCode);
@@ -80,7 +81,6 @@ public class NotebookRunnerTests
         var bad = ProcessRun.Start(TestPaths.Nbh, ["notebooks", "run", notebook, "--profile", "fast"]);
         Assert.NotEqual(0, bad.ExitCode);
         Assert.Contains("Unknown profile 'fast'", bad.Output);
-        Directory.Delete(folder, true);
     }
 }
 

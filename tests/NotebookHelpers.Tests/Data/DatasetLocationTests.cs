@@ -60,7 +60,7 @@ public sealed class DatasetLocationTests : IDisposable
     [Fact]
     public void Without_variables_datasets_live_in_the_repository_data_folder()
     {
-        var root = DatasetLocation.RepositoryRoot();
+        var root = NotebookHelpers.Core.RepoPaths.TryFindRoot();
 
         Assert.NotNull(root);
         Assert.True(File.Exists(Path.Combine(root, "NotebookHelpers.sln")));

@@ -4,18 +4,6 @@ using System.Text;
 
 namespace NotebookHelpers.Tests.Imaging;
 
-/// <summary>A fresh folder under the system temp folder, deleted with everything in it on dispose.</summary>
-public sealed class TempFolder : IDisposable
-{
-    public TempFolder() => Directory.CreateDirectory(Path);
-
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "nbh-tests-" + Guid.NewGuid().ToString("N"));
-
-    public string File(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
-
-    public void Dispose() => Directory.Delete(Path, recursive: true);
-}
-
 /// <summary>
 /// Writes PNG files byte for byte as the specification lays them out, so a fixture's palette order and bit depth are
 /// exactly what the test says (an encoder is free to reorder a palette).

@@ -57,7 +57,8 @@ public class GlibcxxVersionPatchTests
     public void WeakenFile_replaces_a_hard_link_instead_of_editing_the_file_it_shares()
     {
         RequireLinux();
-        var folder = TestPaths.TempFolder("elf");
+        using var temp = new TempFolder();
+        var folder = temp.Path;
         var shared = Path.Combine(folder, "cache-copy.so");
         var strong = File.ReadAllBytes(BuiltLibrary());
         var entry = GlibcxxVersionPatch.ReadVersionNeeds(strong).Single(n => n.Version == GlibcxxVersionPatch.MissingVersion);
@@ -70,7 +71,6 @@ public class GlibcxxVersionPatchTests
 
         Assert.Equal(strong, File.ReadAllBytes(shared));
         Assert.True(GlibcxxVersionPatch.ReadVersionNeeds(File.ReadAllBytes(output)).Single(n => n.Version == GlibcxxVersionPatch.MissingVersion).IsWeak);
-        Directory.Delete(folder, true);
     }
 
     [Fact]

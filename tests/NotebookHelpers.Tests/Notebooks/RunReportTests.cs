@@ -37,19 +37,20 @@ public class RunReportTests
     [Fact]
     public void Figures_are_every_png_output_with_cell_and_section()
     {
-        var folder = TestPaths.TempFolder("report");
+        using var temp = new TempFolder();
+        var folder = temp.Path;
         var figures = RunReport.Figures(ExecutedNotebook(folder));
         Assert.Equal(2, figures.Count);
         Assert.All(figures, f => Assert.Equal(Png, f.Base64Png));
         Assert.Equal([2, 3], figures.Select(f => f.Cell));
         Assert.Equal("Training (cell 2)", figures[0].Caption);
-        Directory.Delete(folder, true);
     }
 
     [Fact]
     public void The_report_holds_statuses_results_beside_the_paper_and_inline_figures()
     {
-        var folder = TestPaths.TempFolder("report");
+        using var temp = new TempFolder();
+        var folder = temp.Path;
         var executed = ExecutedNotebook(folder);
         var statuses = new[]
         {
@@ -65,6 +66,5 @@ public class RunReportTests
         Assert.Contains("<td class=\"num\">2.123</td><td class=\"num\">2.589</td><td class=\"num\">3.070</td>", html);
         Assert.Equal(2, html.Split("data:image/png;base64," + Png).Length - 1);
         Assert.DoesNotContain("http", html); // self-contained: nothing to fetch
-        Directory.Delete(folder, true);
     }
 }

@@ -1,0 +1,94 @@
+using System.Text.Json;
+
+namespace NotebookHelpers.Tests.Cli;
+
+/// <summary>Every notebook of the series executes end to end under `smoke`: through `nbh` and in the stock kernel.</summary>
+[Collection(NotebookProcesses.Name)]
+public class NotebookSeriesTests
+{
+    static IReadOnlyList<string> Notebooks() =>
+        Directory.GetFiles(TestPaths.Notebooks, "*.ipynb").Select(p => Path.GetFileName(p)).Order(StringComparer.Ordinal).ToList();
+
+    public static TheoryData<string> SeriesNotebooks() => new(Notebooks());
+
+    static Dictionary<string, string> Smoke(string resultsFolder) => new()
+    {
+        ["NBH_PROFILE"] = "smoke",
+        ["NBH_RESULTS_DIR"] = resultsFolder,
+    };
+
+    static List<JsonElement> Outputs(string ipynb) => TestNotebooks.Cells(ipynb).SelectMany(c => c.Outputs).ToList();
+
+    static bool IsError(JsonElement output) => output.GetProperty("output_type").GetString() == "error";
+
+    static int Images(string ipynb) =>
+        Outputs(ipynb).Count(o => o.TryGetProperty("data", out var data) && data.TryGetProperty("image/png", out _));
+
+    [Fact]
+    public void Every_notebook_runs_under_smoke_through_the_runner_and_the_report_gathers_them()
+    {
+        using var temp = new TempFolder();
+        var outFolder = temp.Path;
+        var run = ProcessRun.Start(TestPaths.Nbh, ["notebooks", "run", "--profile", "smoke", "--out", outFolder], workingDirectory: TestPaths.RepoRoot);
+        Assert.True(run.ExitCode == 0, run.Output);
+
+        var report = File.ReadAllText(Path.Combine(outFolder, "report.html"));
+        foreach (var notebook in Notebooks())
+        {
+            var executed = Path.Combine(outFolder, notebook);
+            Assert.DoesNotContain(Outputs(executed), IsError);
+            Assert.True(Images(executed) >= 3, $"{notebook} shows {Images(executed)} images");
+            Assert.Contains(Path.GetFileNameWithoutExtension(notebook), report);
+            Assert.True(File.Exists(Path.Combine(outFolder, "results", Path.GetFileNameWithoutExtension(notebook) + ".json")),
+                $"{notebook} recorded no result");
+        }
+        Assert.Contains("data:image/png;base64,", report);
+    }
+
+    [Theory]
+    [MemberData(nameof(SeriesNotebooks))]
+    public void The_stock_kernel_runs_the_notebook_under_smoke(string notebook)
+    {
+        using var temp = new TempFolder();
+        var folder = temp.Path;
+        Assert.Equal(0, ProcessRun.Start("dotnet", ["tool", "restore"], workingDirectory: TestPaths.RepoRoot).ExitCode);
+        var executed = Path.Combine(folder, notebook);
+
+        // dotnet-repl resolves relative #r paths against its working directory, as VS Code does: start it in notebooks/.
+        var run = ProcessRun.Start("dotnet", ["tool", "run", "dotnet-repl", "--", "--run", Path.Combine(TestPaths.Notebooks, notebook), "--exit-after-run", "--output-path", executed],
+            workingDirectory: TestPaths.Notebooks, environment: Smoke(Path.Combine(folder, "results")));
+
+        Assert.True(File.Exists(executed), run.Output);
+        var errors = Outputs(executed).Where(IsError).Select(o => o.GetProperty("evalue").GetString()).ToList();
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+        Assert.Equal(0, run.ExitCode);
+        Assert.True(Images(executed) >= 3, $"{notebook} shows {Images(executed)} images in the stock kernel");
+    }
+
+    [Theory]
+    [MemberData(nameof(SeriesNotebooks))]
+    public void The_notebook_carries_what_VS_Code_Polyglot_Notebooks_needs(string notebook)
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.Notebooks, notebook)));
+        var root = json.RootElement;
+        Assert.Equal(4, root.GetProperty("nbformat").GetInt32());
+        var metadata = root.GetProperty("metadata");
+        Assert.Equal(".net-csharp", metadata.GetProperty("kernelspec").GetProperty("name").GetString());
+        Assert.Equal("polyglot-notebook", metadata.GetProperty("language_info").GetProperty("name").GetString());
+        Assert.Equal("csharp", metadata.GetProperty("polyglot_notebook").GetProperty("kernelInfo").GetProperty("defaultKernelName").GetString());
+
+        var code = root.GetProperty("cells").EnumerateArray().Where(c => c.GetProperty("cell_type").GetString() == "code").ToList();
+        Assert.All(code, cell =>
+        {
+            Assert.Equal("csharp", cell.GetProperty("metadata").GetProperty("polyglot_notebook").GetProperty("kernelName").GetString());
+            Assert.Equal("csharp", cell.GetProperty("metadata").GetProperty("dotnet_interactive").GetProperty("language").GetString());
+            Assert.Empty(cell.GetProperty("outputs").EnumerateArray()); // committed clean; executed copies carry outputs
+        });
+
+        string Source(JsonElement cell) => string.Concat(cell.GetProperty("source").EnumerateArray().Select(s => s.GetString()));
+        // The first cell references the library's build output and nothing else; the second starts the session.
+        Assert.Equal("#r \"../src/NotebookHelpers/bin/Debug/net10.0/NotebookHelpers.dll\"", Source(code[0]).Trim());
+        Assert.Contains($"NotebookSession.Start(\"{Path.GetFileNameWithoutExtension(notebook)}\"", Source(code[1]));
+        Assert.DoesNotContain(code, c => Source(c).Contains("#r \"nuget:", StringComparison.OrdinalIgnoreCase));
+    }
+}
