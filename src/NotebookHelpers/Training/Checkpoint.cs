@@ -1,0 +1,264 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NotebookHelpers.Training;
+
+/// <summary>
+/// The modules (and their optimizers) that make up a training run, each under a name that becomes its file name:
+/// <c>new TrainingState().Add("generator", g, gOptimizer).Add("discriminator", d, dOptimizer)</c>.
+/// </summary>
+public sealed partial class TrainingState
+{
+    readonly List<Part> _parts = [];
+
+    /// <summary>One named module with its optimizer, if it has one.</summary>
+    public sealed record Part(string Name, nn.Module Module, OptimizerHelper? Optimizer);
+
+    /// <summary>The parts in the order added.</summary>
+    public IReadOnlyList<Part> Parts => _parts;
+
+    /// <summary>Adds a module, and the optimizer that trains it (its moments are saved too, so a resumed run continues exactly).</summary>
+    public TrainingState Add(string name, nn.Module module, optim.Optimizer? optimizer = null)
+    {
+        if (!SafeName().IsMatch(name))
+            throw new ArgumentException($"Part name '{name}' must be letters, digits, '_', '-' or '.', because it names files.", nameof(name));
+        if (_parts.Any(p => p.Name == name))
+            throw new ArgumentException($"A part named '{name}' was already added.", nameof(name));
+        var helper = optimizer switch
+        {
+            null => null,
+            OptimizerHelper h => h,
+            _ => throw new ArgumentException($"Optimizer {optimizer.GetType().Name} cannot save its state (it is not a TorchSharp OptimizerHelper).", nameof(optimizer)),
+        };
+        _parts.Add(new Part(name, module, helper));
+        return this;
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_.-]+$")]
+    private static partial Regex SafeName();
+}
+
+/// <summary>What a saved checkpoint records besides the weights.</summary>
+/// <param name="Folder">The checkpoint's folder (<c>step-000001000</c> inside the checkpoint directory).</param>
+/// <param name="Step">The number of training steps completed when it was saved: the step to continue from.</param>
+/// <param name="Epoch">The epoch given when saving, if any.</param>
+/// <param name="SavedAt">When it was saved (UTC).</param>
+/// <param name="Metrics">Metric values given when saving (for example the latest validation score).</param>
+/// <param name="Notes">Free-form strings given when saving (the profile, the git commit, ...).</param>
+public sealed record CheckpointInfo(
+    string Folder,
+    long Step,
+    int? Epoch,
+    DateTimeOffset SavedAt,
+    IReadOnlyDictionary<string, double> Metrics,
+    IReadOnlyDictionary<string, string> Notes);
+
+/// <summary>A checkpoint file does not fit the module it is loaded into.</summary>
+public sealed class CheckpointMismatchException(string filePath, string partName, string parameterName, string detail)
+    : Exception($"Checkpoint file '{filePath}' does not match the model '{partName}': parameter '{parameterName}' {detail}.")
+{
+    public string FilePath { get; } = filePath;
+    public string PartName { get; } = partName;
+    public string ParameterName { get; } = parameterName;
+}
+
+/// <summary>
+/// Saves and restores a training run so that an interrupted run resumes where it stopped.
+/// </summary>
+/// <remarks>
+/// Layout: one folder per checkpoint, <c>{directory}/step-000001000/</c>, holding per part <c>{name}.model.bin</c>
+/// (TorchSharp's <c>module.save</c> format), <c>{name}.optimizer.bin</c> (<c>optimizer.save_state_dict</c>) and
+/// one <c>checkpoint.json</c> with the step, epoch, metrics, notes, file sizes and every parameter's shape.
+/// Each file is written atomically (<see cref="AtomicFile"/>), and <c>checkpoint.json</c> is written last: a folder
+/// without it is an unfinished save and is ignored, so an interrupted save never replaces the previous good
+/// checkpoint. Older checkpoints are pruned only after the new one is complete.
+/// </remarks>
+public static class Checkpoint
+{
+    const string SidecarName = "checkpoint.json";
+    const string FolderPrefix = "step-";
+    static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals, // a diverged metric is NaN
+    };
+
+    /// <summary>
+    /// Saves every part of <paramref name="state"/> as the checkpoint for <paramref name="step"/> completed steps,
+    /// then deletes all but the newest <paramref name="keepLast"/> checkpoints in <paramref name="directory"/>.
+    /// </summary>
+    public static CheckpointInfo Save(
+        string directory,
+        TrainingState state,
+        long step,
+        int? epoch = null,
+        IReadOnlyDictionary<string, double>? metrics = null,
+        IReadOnlyDictionary<string, string>? notes = null,
+        int keepLast = 2)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(step);
+        ArgumentOutOfRangeException.ThrowIfLessThan(keepLast, 1);
+        if (state.Parts.Count == 0) throw new ArgumentException("The training state has no parts to save.", nameof(state));
+
+        var folder = Path.Combine(Path.GetFullPath(directory), FolderName(step));
+        Directory.CreateDirectory(folder);
+        // Saving the same step again: un-commit the old one first, so a crash midway never pairs old and new files.
+        File.Delete(Path.Combine(folder, SidecarName));
+
+        var parts = new List<PartRecord>();
+        foreach (var part in state.Parts)
+        {
+            var weightsFile = part.Name + ".model.bin";
+            AtomicFile.Write(Path.Combine(folder, weightsFile), path => part.Module.save(path));
+            string? optimizerFile = null;
+            if (part.Optimizer is { } optimizer)
+            {
+                optimizerFile = part.Name + ".optimizer.bin";
+                AtomicFile.Write(Path.Combine(folder, optimizerFile), path => optimizer.save_state_dict(path));
+            }
+            parts.Add(new PartRecord(
+                part.Name,
+                weightsFile,
+                new FileInfo(Path.Combine(folder, weightsFile)).Length,
+                optimizerFile,
+                optimizerFile is null ? null : new FileInfo(Path.Combine(folder, optimizerFile)).Length,
+                DescribeParameters(part.Module)));
+        }
+
+        var sidecar = new Sidecar(
+            Format: 1,
+            Step: step,
+            Epoch: epoch,
+            SavedAt: DateTimeOffset.UtcNow,
+            Metrics: new Dictionary<string, double>(metrics ?? new Dictionary<string, double>()),
+            Notes: new Dictionary<string, string>(notes ?? new Dictionary<string, string>()),
+            Parts: parts);
+        AtomicFile.WriteAllText(Path.Combine(folder, SidecarName), JsonSerializer.Serialize(sidecar, Json));
+
+        Prune(Path.GetFullPath(directory), keepLast, justSaved: folder);
+        return ToInfo(folder, sidecar);
+    }
+
+    /// <summary>
+    /// Loads the newest complete checkpoint in <paramref name="directory"/> into <paramref name="state"/> and returns
+    /// the step to continue from, or null when there is no checkpoint (a fresh start). Weights and optimizer state
+    /// are only changed once every file has been checked against the model.
+    /// </summary>
+    /// <exception cref="CheckpointMismatchException">The checkpoint was saved from a different model.</exception>
+    public static long? TryLoadLatest(string directory, TrainingState state)
+    {
+        var latest = FindLatest(directory);
+        if (latest is null) return null;
+        return Load(latest.Folder, state).Step;
+    }
+
+    /// <summary>The newest complete checkpoint in <paramref name="directory"/>, without loading it; null when there is none.</summary>
+    public static CheckpointInfo? FindLatest(string directory) =>
+        FindComplete(directory).OrderByDescending(c => c.Sidecar.Step).Select(c => ToInfo(c.Folder, c.Sidecar)).FirstOrDefault();
+
+    /// <summary>Loads the checkpoint in <paramref name="folder"/> (a <c>step-…</c> folder) into <paramref name="state"/>.</summary>
+    /// <exception cref="CheckpointMismatchException">The checkpoint was saved from a different model.</exception>
+    public static CheckpointInfo Load(string folder, TrainingState state)
+    {
+        folder = Path.GetFullPath(folder);
+        var sidecar = ReadSidecar(folder)
+            ?? throw new FileNotFoundException($"{folder} is not a complete checkpoint: {SidecarName} is missing.", Path.Combine(folder, SidecarName));
+
+        var records = state.Parts.Select(part => (part, record: sidecar.Parts.FirstOrDefault(r => r.Name == part.Name)
+            ?? throw new InvalidOperationException(
+                $"The checkpoint in {folder} has no part '{part.Name}'; it has: {string.Join(", ", sidecar.Parts.Select(r => r.Name))}."))).ToList();
+        foreach (var (part, record) in records)
+        {
+            CheckParameters(Path.Combine(folder, record.WeightsFile), part, record.Parameters);
+            if (part.Optimizer is not null && record.OptimizerFile is null)
+                throw new InvalidOperationException($"The checkpoint in {folder} has no optimizer state for '{part.Name}'.");
+        }
+
+        foreach (var (part, record) in records)
+        {
+            LoadFile(Path.Combine(folder, record.WeightsFile), path => part.Module.load(path));
+            if (part.Optimizer is { } optimizer)
+                LoadFile(Path.Combine(folder, record.OptimizerFile!), optimizer.load_state_dict);
+        }
+        return ToInfo(folder, sidecar);
+    }
+
+    static string FolderName(long step) => FolderPrefix + step.ToString("D9", CultureInfo.InvariantCulture);
+
+    static List<ParameterRecord> DescribeParameters(nn.Module module) =>
+        module.state_dict().Select(kv => new ParameterRecord(kv.Key, kv.Value.shape, kv.Value.dtype.ToString())).ToList();
+
+    static void CheckParameters(string file, TrainingState.Part part, IReadOnlyList<ParameterRecord> saved)
+    {
+        var model = part.Module.state_dict();
+        foreach (var p in saved)
+        {
+            if (!model.TryGetValue(p.Name, out var tensor))
+                throw new CheckpointMismatchException(file, part.Name, p.Name, "is in the file but not in the model");
+            if (!tensor.shape.SequenceEqual(p.Shape))
+                throw new CheckpointMismatchException(file, part.Name, p.Name,
+                    $"has shape [{string.Join(", ", p.Shape)}] in the file but [{string.Join(", ", tensor.shape)}] in the model");
+            if (tensor.dtype.ToString() != p.DType)
+                throw new CheckpointMismatchException(file, part.Name, p.Name, $"is {p.DType} in the file but {tensor.dtype} in the model");
+        }
+        var savedNames = saved.Select(p => p.Name).ToHashSet();
+        var missing = model.Keys.FirstOrDefault(name => !savedNames.Contains(name));
+        if (missing is not null)
+            throw new CheckpointMismatchException(file, part.Name, missing, "is in the model but not in the file");
+    }
+
+    static void LoadFile(string path, Action<string> load)
+    {
+        try
+        {
+            load(path);
+        }
+        catch (Exception e) when (e is not CheckpointMismatchException)
+        {
+            throw new InvalidDataException($"Could not load checkpoint file '{path}': {e.Message}", e);
+        }
+    }
+
+    static IEnumerable<(string Folder, Sidecar Sidecar)> FindComplete(string directory)
+    {
+        if (!Directory.Exists(directory)) yield break;
+        foreach (var folder in Directory.EnumerateDirectories(Path.GetFullPath(directory), FolderPrefix + "*"))
+            if (ReadSidecar(folder) is { } sidecar && FilesIntact(folder, sidecar))
+                yield return (folder, sidecar);
+    }
+
+    static Sidecar? ReadSidecar(string folder)
+    {
+        var path = Path.Combine(folder, SidecarName);
+        return File.Exists(path) ? JsonSerializer.Deserialize<Sidecar>(File.ReadAllText(path), Json) : null;
+    }
+
+    static bool FilesIntact(string folder, Sidecar sidecar) =>
+        sidecar.Parts.All(p =>
+            SizeIs(Path.Combine(folder, p.WeightsFile), p.WeightsBytes)
+            && (p.OptimizerFile is null || SizeIs(Path.Combine(folder, p.OptimizerFile), p.OptimizerBytes)));
+
+    static bool SizeIs(string path, long? bytes) => File.Exists(path) && new FileInfo(path).Length == bytes;
+
+    static void Prune(string directory, int keepLast, string justSaved)
+    {
+        var keep = FindComplete(directory).OrderByDescending(c => c.Sidecar.Step).Take(keepLast).Select(c => c.Folder).ToHashSet();
+        keep.Add(justSaved);
+        foreach (var folder in Directory.EnumerateDirectories(directory, FolderPrefix + "*"))
+            if (!keep.Contains(folder))
+                Directory.Delete(folder, recursive: true);
+    }
+
+    static CheckpointInfo ToInfo(string folder, Sidecar s) => new(folder, s.Step, s.Epoch, s.SavedAt, s.Metrics, s.Notes);
+
+    sealed record ParameterRecord(string Name, long[] Shape, string DType);
+
+    sealed record PartRecord(string Name, string WeightsFile, long WeightsBytes, string? OptimizerFile, long? OptimizerBytes, List<ParameterRecord> Parameters);
+
+    sealed record Sidecar(int Format, long Step, int? Epoch, DateTimeOffset SavedAt, Dictionary<string, double> Metrics, Dictionary<string, string> Notes, List<PartRecord> Parts);
+}
