@@ -9,5 +9,8 @@ public sealed class TempFolder : IDisposable
 
     public string File(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
 
-    public void Dispose() => Directory.Delete(Path, recursive: true);
+    public void Dispose()
+    {
+        if (Directory.Exists(Path)) Directory.Delete(Path, recursive: true);
+    }
 }

@@ -1,6 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace NotebookHelpers.Imaging;
 
 /// <summary>
@@ -25,27 +22,4 @@ public static class VocColormap
         }
         return ((byte)r, (byte)g, (byte)b);
     }
-
-    /// <summary>
-    /// Paints a class-id map (H,W) or batch (N,H,W) with ids in 0..255 as float RGB (3,H,W) or (N,3,H,W) in [0,1],
-    /// on the map's device.
-    /// </summary>
-    public static Tensor Colorize(Tensor ids)
-    {
-        if (ids.dim() is not (2 or 3) || ids.is_floating_point())
-            throw new ArgumentException(
-                $"Colorize expects integer class ids (H,W) or (N,H,W), got {ids.dtype} of shape ({string.Join(",", ids.shape)}).",
-                nameof(ids));
-        using var scope = NewDisposeScope();
-        var table = torch.tensor(Table, [256, 3], device: ids.device).div_(255f);
-        var rgbLast = table.index_select(0, ids.to(ScalarType.Int64).flatten()).reshape([.. ids.shape, 3L]);
-        return rgbLast.movedim([-1], [-3]).contiguous().MoveToOuterDisposeScope();
-    }
-
-    private static readonly float[] Table = Enumerable.Range(0, 256)
-        .SelectMany(i => {
-            var (r, g, b) = Colour(i);
-            return new float[] { r, g, b };
-        })
-        .ToArray();
 }

@@ -1,3 +1,4 @@
+using NotebookHelpers.Core;
 using System.Globalization;
 using System.Text;
 

@@ -1,3 +1,4 @@
+using NotebookHelpers.Core;
 using System.Buffers.Binary;
 using System.Net;
 using NotebookHelpers.Training;

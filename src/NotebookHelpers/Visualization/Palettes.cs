@@ -1,3 +1,4 @@
+using NotebookHelpers.Imaging;
 using SkiaSharp;
 using static TorchSharp.torch;
 
@@ -118,7 +119,7 @@ public static class Palettes
          "diningtable", "dog", "horse", "motorbike", "person", "pottedplant", "sheep", "sofa", "train", "tvmonitor"],
         VocColors(21),
         IgnoreIndex: 255,
-        IgnoreColor: VocColor(255));
+        IgnoreColor: VocColormap.Colour(255));
 
     /// <summary>CamVid as SegNet uses it: 11 classes and 11 for void, with SegNet's colours.</summary>
     public static Palette CamVid { get; } = new(
@@ -146,26 +147,11 @@ public static class Palettes
         IgnoreIndex: 255,
         IgnoreColor: (0, 0, 0));
 
-    /// <summary>The PASCAL VOC colour of any id 0..255.</summary>
-    public static (byte R, byte G, byte B) VocColor(int id)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(id);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(id, 255);
-        int r = 0, g = 0, b = 0;
-        for (int bit = 7, c = id; c > 0; bit--, c >>= 3)
-        {
-            r |= (c & 1) << bit;
-            g |= (c >> 1 & 1) << bit;
-            b |= (c >> 2 & 1) << bit;
-        }
-        return ((byte)r, (byte)g, (byte)b);
-    }
-
     static byte[,] VocColors(int count)
     {
         var colors = new byte[count, 3];
         for (int id = 0; id < count; id++)
-            (colors[id, 0], colors[id, 1], colors[id, 2]) = VocColor(id);
+            (colors[id, 0], colors[id, 1], colors[id, 2]) = VocColormap.Colour(id);
         return colors;
     }
 }

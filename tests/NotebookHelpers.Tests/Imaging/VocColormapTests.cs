@@ -24,25 +24,4 @@ public class VocColormapTests
     {
         Assert.Equal(256, Enumerable.Range(0, 256).Select(VocColormap.Colour).Distinct().Count());
     }
-
-    [Fact]
-    public void Colorize_paints_each_id_with_its_colour_for_maps_and_batches()
-    {
-        var ids = torch.tensor(new long[] { 0, 15, 255, 1 }, [2, 2]);
-
-        var single = VocColormap.Colorize(ids);
-        var batch = VocColormap.Colorize(ids.unsqueeze(0).expand(3, 2, 2));
-
-        Assert.Equal([3L, 2, 2], single.shape);
-        Assert.Equal([3L, 3, 2, 2], batch.shape);
-        // Pixel (0,1) is class 15: (192,128,128).
-        Assert.Equal(new[] { 192f / 255, 128f / 255, 128f / 255 }, single[.., 0, 1].contiguous().data<float>().ToArray());
-        Assert.True(Tensors.Identical(single, batch[2]));
-    }
-
-    [Fact]
-    public void Colorize_refuses_float_maps()
-    {
-        Assert.Contains("Float32", Assert.Throws<ArgumentException>(() => VocColormap.Colorize(torch.zeros(2, 2))).Message);
-    }
 }

@@ -1,20 +1,5 @@
 namespace NotebookHelpers.Tests.Training;
 
-/// <summary>A fresh folder under the system temp folder, deleted with its contents on dispose.</summary>
-sealed class TempFolder : IDisposable
-{
-    public TempFolder() => Directory.CreateDirectory(Path);
-
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "nbh-tests-" + Guid.NewGuid().ToString("N"));
-
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-
-    public void Dispose()
-    {
-        if (Directory.Exists(Path)) Directory.Delete(Path, recursive: true);
-    }
-}
-
 /// <summary>A clock that only moves when told to.</summary>
 sealed class FakeClock : TimeProvider
 {

@@ -1,3 +1,4 @@
+using NotebookHelpers.Imaging;
 using NotebookHelpers.Tests.Training;
 using NotebookHelpers.Visualization;
 using static TorchSharp.torch;
@@ -15,7 +16,7 @@ public class PalettesTests
     [InlineData(255, 224, 224, 192)]  // 0b11_111_111: 128, then 64, then bits 6,7 → red and green bit 5
     public void Voc_colours_interleave_the_bits_of_the_id(int id, int r, int g, int b)
     {
-        Assert.Equal(((byte)r, (byte)g, (byte)b), Palettes.VocColor(id));
+        Assert.Equal(((byte)r, (byte)g, (byte)b), VocColormap.Colour(id));
     }
 
     [Fact]

@@ -1,6 +1,6 @@
-using NotebookHelpers.Training;
+using NotebookHelpers.Core;
 
-namespace NotebookHelpers.Tests.Training;
+namespace NotebookHelpers.Tests.Core;
 
 public class AtomicFileTests
 {
