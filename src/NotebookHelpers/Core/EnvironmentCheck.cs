@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using NotebookHelpers.Data;
 using NotebookHelpers.Native;
 using TorchSharp;
 
@@ -19,15 +20,8 @@ public sealed record CheckResult(string Area, string Item, CheckState State, str
 public static class EnvironmentCheck
 {
     /// <summary>Every check, in the order a reader fixes things.</summary>
-    public static IReadOnlyList<CheckResult> Run(IEnumerable<Func<IEnumerable<CheckResult>>>? extra = null)
-    {
-        var results = new List<CheckResult>();
-        results.AddRange(Sdk());
-        results.AddRange(Natives());
-        results.AddRange(Gpu());
-        foreach (var check in extra ?? []) results.AddRange(check());
-        return results;
-    }
+    public static IReadOnlyList<CheckResult> Run() =>
+        [.. Sdk(), .. Natives(), .. Gpu(), .. DatasetCatalog.Check(), .. PretrainedWeightsCatalog.Check()];
 
     static IEnumerable<CheckResult> Sdk()
     {

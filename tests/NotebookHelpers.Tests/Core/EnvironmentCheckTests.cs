@@ -1,0 +1,44 @@
+using NotebookHelpers.Core;
+using NotebookHelpers.Data;
+using NotebookHelpers.Tests.Data;
+
+namespace NotebookHelpers.Tests.Core;
+
+/// <summary>`nbh doctor`'s findings: what is there, what is missing and the action for each.</summary>
+[Collection(nameof(EnvironmentVariables))]
+public sealed class EnvironmentCheckTests : IDisposable
+{
+    readonly TempFolder folder = new();
+    readonly string? savedData = Environment.GetEnvironmentVariable(DatasetLocation.DataDirVariable);
+    readonly string? savedWeights = Environment.GetEnvironmentVariable(PretrainedWeightsCatalog.FolderVariable);
+
+    public void Dispose()
+    {
+        Environment.SetEnvironmentVariable(DatasetLocation.DataDirVariable, savedData);
+        Environment.SetEnvironmentVariable(PretrainedWeightsCatalog.FolderVariable, savedWeights);
+        folder.Dispose();
+    }
+
+    [Fact]
+    public void Doctor_finds_present_data_and_weights_and_says_what_to_do_about_missing_ones()
+    {
+        Directory.CreateDirectory(folder.File("data", "salicon"));
+        Directory.CreateDirectory(folder.File("weights"));
+        File.WriteAllBytes(folder.File("weights", "vgg16-397923af.pth"), [0]);
+        Environment.SetEnvironmentVariable(DatasetLocation.DataDirVariable, folder.File("data"));
+        Environment.SetEnvironmentVariable(PretrainedWeightsCatalog.FolderVariable, folder.File("weights"));
+
+        var results = EnvironmentCheck.Run();
+
+        Assert.Equal(CheckState.Ok, results.Single(r => r.Item == "libtorch").State);
+        Assert.Equal(CheckState.Ok, results.Single(r => r.Area == "datasets" && r.Item == "salicon").State);
+        var camvid = results.Single(r => r.Area == "datasets" && r.Item == "camvid");
+        Assert.Equal(CheckState.Missing, camvid.State);
+        Assert.Contains("data-scripts/README.md", camvid.Action);
+        Assert.Equal(CheckState.Ok, results.Single(r => r.Area == "weights" && r.Item == "vgg16").State);
+        var resnet = results.Single(r => r.Area == "weights" && r.Item == "resnet50");
+        Assert.Contains("resnet50-0676ba61.pth", resnet.Action);
+        Assert.DoesNotContain(results, r => r.State == CheckState.Error);
+        Assert.All(results.Where(r => r.State != CheckState.Ok), r => Assert.NotEmpty(r.Action));
+    }
+}
