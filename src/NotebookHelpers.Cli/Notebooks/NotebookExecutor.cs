@@ -134,8 +134,11 @@ public sealed class NotebookExecutor(string notebookPath, string outFolder, Time
         var exceptionName = failure.Exception?.GetType().Name ?? "CompilationError";
         cellOutputs.Add(new ErrorElement(errorValue: failure.Message, errorName: exceptionName,
             stackTrace: (failure.Exception?.ToString() ?? "").Split('\n')));
-        return new(cellOutputs, failure.Exception is null ? error : $"{failure.Exception.GetType().FullName}: {FirstLine(failure.Exception.Message)}",
-            LineOf(failure), false);
+        // A compile error's message already says what is wrong, with its (line,col); a runtime error needs its type.
+        var summary = failure.Exception is null or CodeSubmissionCompilationErrorException
+            ? error
+            : $"{failure.Exception.GetType().FullName}: {FirstLine(failure.Exception.Message)}";
+        return new(cellOutputs, summary, LineOf(failure), false);
     }
 
     /// <summary>The line of the cell that failed: compile errors start with "(line,col)"; runtime errors carry

@@ -53,7 +53,11 @@ public sealed class NotebookRunner(TextWriter log)
         var executedPath = Path.Combine(outFolder, Path.GetFileName(notebook));
 
         if (MissingLibraryReference(notebook) is { } missing)
-            return Failed(name, notebook, executedPath, 1, missing);
+        {
+            var failed = Failed(name, notebook, executedPath, 1, missing);
+            log.WriteLine(failed.FailureMessage);
+            return failed;
+        }
 
         var start = ChildProcess(["notebooks", "run-one", notebook, "--out", outFolder, "--cell-timeout", ((int)Math.Ceiling(options.CellTimeout.TotalSeconds)).ToString() + "s"]);
         start.WorkingDirectory = Path.GetDirectoryName(notebook)!;
@@ -66,11 +70,12 @@ public sealed class NotebookRunner(TextWriter log)
         // The child's output is inherited: its live progress goes straight to this console.
         await process.WaitForExitAsync();
 
-        var status = File.Exists(statusPath)
-            ? NotebookRunStatus.FromJson(await File.ReadAllTextAsync(statusPath))
-            : Failed(name, notebook, executedPath, null, $"the notebook process exited with code {process.ExitCode} before reporting (crashed?)") with { Seconds = watch.Elapsed.TotalSeconds };
-        if (!status.Succeeded) log.WriteLine($"FAILED {status.FailureMessage}");
-        return status;
+        if (File.Exists(statusPath)) return NotebookRunStatus.FromJson(await File.ReadAllTextAsync(statusPath));
+        // The child prints its own failures; one that died without a status cannot have.
+        var crashed = Failed(name, notebook, executedPath, null, $"the notebook process exited with code {process.ExitCode} before reporting (crashed?)")
+            with { Seconds = watch.Elapsed.TotalSeconds };
+        log.WriteLine(crashed.FailureMessage);
+        return crashed;
     }
 
     /// <summary>The library a notebook's first cell references must be built; say so plainly instead of a CS0006.</summary>

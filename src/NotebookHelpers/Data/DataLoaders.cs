@@ -16,19 +16,20 @@ public static class DataLoaders
     /// draws a new order from a generator seeded once with <paramref name="seed"/>: the epochs differ from each other
     /// and the whole run repeats exactly. (TorchSharp's seeded shuffle repeats one order every epoch.)
     /// <para>
-    /// A batch's tensors are disposed when the loader moves to the next batch: keep nothing from it past the step.
+    /// A batch's tensors are disposed when the loader moves to the next batch (or the enumeration ends, as after
+    /// <c>First()</c>): keep nothing from it past the step, or pass <paramref name="disposeBatches"/> = false to own them.
     /// Disposing the loader leaves the dataset alone, so one dataset can feed several loaders.
     /// <paramref name="numWorkers"/> threads decode samples; 0 or 1 decode them one at a time, the right choice on small
     /// machines.
     /// </para>
     /// </summary>
     public static DataLoader Create(torch.utils.data.Dataset dataset, int batchSize, bool shuffle = false,
-        int seed = 0, Device? device = null, bool dropLast = false, int numWorkers = 0)
+        int seed = 0, Device? device = null, bool dropLast = false, int numWorkers = 0, bool disposeBatches = true)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         IEnumerable<long> order = shuffle ? new EpochShuffler(dataset, seed) : new InOrder(dataset);
         return new DataLoader(dataset, batchSize, order, device, Math.Max(numWorkers, 1), dropLast,
-            disposeBatch: true, disposeDataset: false);
+            disposeBatch: disposeBatches, disposeDataset: false);
     }
 
     /// <summary>0, 1, ..., Count − 1, with the count read at each epoch.</summary>

@@ -34,7 +34,8 @@ public static class ImageGrid
         var captionHeight = captions is null ? 0 : CaptionHeight;
         var top = title is null ? Gap : TitleHeight;
         var width = Gap + columns * (cellSize + Gap);
-        var height = top + rows * (cellSize + captionHeight + Gap);
+        var cellHeight = CellHeight(images, cellSize);
+        var height = top + rows * (cellHeight + captionHeight + Gap);
 
         using var surface = Drawing.WhiteSurface(width, height);
         var canvas = surface.Canvas;
@@ -42,10 +43,10 @@ public static class ImageGrid
         for (int i = 0; i < images.Count; i++)
         {
             var x = Gap + i % columns * (cellSize + Gap);
-            var y = top + i / columns * (cellSize + captionHeight + Gap);
-            DrawFitted(canvas, images[i], SKRect.Create(x, y, cellSize, cellSize), $"image {i}");
+            var y = top + i / columns * (cellHeight + captionHeight + Gap);
+            DrawFitted(canvas, images[i], SKRect.Create(x, y, cellSize, cellHeight), $"image {i}");
             if (captions is not null)
-                Drawing.Text(canvas, Drawing.Fit(captions[i], cellSize, CaptionSize), x + cellSize / 2f, y + cellSize + 15, CaptionSize, align: SKTextAlign.Center);
+                Drawing.Text(canvas, Drawing.Fit(captions[i], cellSize, CaptionSize), x + cellSize / 2f, y + cellHeight + 15, CaptionSize, align: SKTextAlign.Center);
         }
         return Figure.FromPng(Drawing.EncodePng(surface), title);
     }
@@ -80,7 +81,8 @@ public static class ImageGrid
         var left = Gap + (rowLabels is null ? 0 : LabelWidth);
         var top = (title is null ? Gap : TitleHeight) + HeaderHeight;
         var width = left + columnHeaders.Count * (cellSize + Gap);
-        var height = top + rows.Count * (cellSize + Gap);
+        var cellHeight = CellHeight(rows.SelectMany(r => r).ToList(), cellSize);
+        var height = top + rows.Count * (cellHeight + Gap);
 
         using var surface = Drawing.WhiteSurface(width, height);
         var canvas = surface.Canvas;
@@ -92,13 +94,23 @@ public static class ImageGrid
         }
         for (int r = 0; r < rows.Count; r++)
         {
-            var y = top + r * (cellSize + Gap);
+            var y = top + r * (cellHeight + Gap);
             if (rowLabels is not null)
-                Drawing.Text(canvas, Drawing.Fit(rowLabels[r], LabelWidth - Gap, CaptionSize), Gap, y + cellSize / 2f + 4, CaptionSize);
+                Drawing.Text(canvas, Drawing.Fit(rowLabels[r], LabelWidth - Gap, CaptionSize), Gap, y + cellHeight / 2f + 4, CaptionSize);
             for (int c = 0; c < columnHeaders.Count; c++)
-                DrawFitted(canvas, rows[r][c], SKRect.Create(left + c * (cellSize + Gap), y, cellSize, cellSize), $"row {r}, column '{columnHeaders[c]}'");
+                DrawFitted(canvas, rows[r][c], SKRect.Create(left + c * (cellSize + Gap), y, cellSize, cellHeight), $"row {r}, column '{columnHeaders[c]}'");
         }
         return Figure.FromPng(Drawing.EncodePng(surface), title);
+    }
+
+    /// <summary>
+    /// Cells are <paramref name="cellSize"/> wide and as tall as the tallest image needs at that width (between a quarter
+    /// and twice the width), so landscape images do not float in square cells with bands of white between rows.
+    /// </summary>
+    static int CellHeight(IReadOnlyList<Tensor> images, int cellSize)
+    {
+        var aspect = images.Max(i => (double)i.shape[^2] / i.shape[^1]);
+        return (int)Math.Round(cellSize * Math.Clamp(aspect, 0.25, 2.0));
     }
 
     /// <summary>
