@@ -27,13 +27,26 @@ public class ImageGridTests
     }
 
     [Fact]
-    public void A_wide_image_is_fitted_into_its_cell_keeping_its_aspect_ratio()
+    public void Cells_take_the_aspect_of_the_images_so_wide_images_leave_no_white_bands()
     {
-        var grid = ImageGrid.Create([Solid(0, 0, 0, height: 10, width: 40)], columns: 1, cellSize: Cell);   // drawn 40x10, centred
+        var grid = ImageGrid.Create([Solid(0, 0, 0, height: 10, width: 40)], columns: 1, cellSize: Cell);   // cell Cell x Cell/4
 
+        Assert.Equal(Gap + Cell / 4 + Gap, grid.Height);
         using var image = Png.Decode(grid.Png);
-        Assert.Equal(new Rgba32(0, 0, 0), image[Gap + Cell / 2, Gap + Cell / 2]);
-        Assert.Equal(new Rgba32(255, 255, 255), image[Gap + Cell / 2, Gap + 5]);
+        Assert.Equal(new Rgba32(0, 0, 0), image[Gap + Cell / 2, Gap + Cell / 8]);
+        Assert.Equal(new Rgba32(0, 0, 0), image[Gap + 1, Gap + 1]);
+    }
+
+    [Fact]
+    public void A_wide_image_beside_a_square_one_is_fitted_keeping_its_aspect_ratio()
+    {
+        var grid = ImageGrid.Create([Solid(0, 0, 0, height: 10, width: 40), Solid(255, 0, 0, height: 8, width: 8)], columns: 2, cellSize: Cell);
+
+        Assert.Equal(Gap + Cell + Gap, grid.Height);   // as tall as the square image needs
+        using var image = Png.Decode(grid.Png);
+        Assert.Equal(new Rgba32(0, 0, 0), image[Gap + Cell / 2, Gap + Cell / 2]);          // drawn Cell x Cell/4, centred
+        Assert.Equal(new Rgba32(255, 255, 255), image[Gap + Cell / 2, Gap + 5]);           // white above it
+        Assert.Equal(new Rgba32(255, 0, 0), image[2 * Gap + Cell + Cell / 2, Gap + 5]);    // the square one fills its cell
     }
 
     [Fact]
