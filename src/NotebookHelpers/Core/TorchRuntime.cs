@@ -21,8 +21,8 @@ public static class TorchRuntime
         typeof(torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
         ?? typeof(torch).Assembly.GetName().Version?.ToString() ?? "unknown";
 
-    /// <summary>The libtorch version TorchSharp was built against.</summary>
-    public static string LibTorchVersion => torch.__version__;
+    /// <summary>The libtorch version TorchSharp was built against, as major.minor.patch.</summary>
+    public static string LibTorchVersion => string.Join('.', torch.__version__.Split('.').Take(3));
 
     /// <summary>One line: versions, device and CPU threads.</summary>
     public static string Describe()
