@@ -6,5 +6,7 @@ var root = new RootCommand("NotebookHelpers: run the paper notebooks, check a ma
 {
     NotebookCommands.Create(),
     DoctorCommand.Create(),
+    WeightsCommands.Weights(),
+    WeightsCommands.Classify(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -23,8 +23,8 @@ static class TestPaths
 
 }
 
-/// <summary>A finished child process: exit code and everything it printed.</summary>
-sealed record ProcessRun(int ExitCode, string Output)
+/// <summary>A finished child process: exit code, everything it printed, and its standard output alone.</summary>
+sealed record ProcessRun(int ExitCode, string Output, string StandardOutput)
 {
     /// <summary>Runs a program to completion, standard output and error merged in one string.</summary>
     public static ProcessRun Start(string program, IEnumerable<string> arguments, string? workingDirectory = null,
@@ -39,7 +39,16 @@ sealed record ProcessRun(int ExitCode, string Output)
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) start.Environment[k] = v;
         using var process = Process.Start(start)!;
         var output = new System.Text.StringBuilder();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        var standardOutput = new System.Text.StringBuilder();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (output)
+            {
+                output.AppendLine(e.Data);
+                standardOutput.AppendLine(e.Data);
+            }
+        };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -49,6 +58,6 @@ sealed record ProcessRun(int ExitCode, string Output)
             throw new TimeoutException($"{program} {string.Join(' ', arguments)} did not finish in time:\n{output}");
         }
         process.WaitForExit();
-        lock (output) return new ProcessRun(process.ExitCode, output.ToString());
+        lock (output) return new ProcessRun(process.ExitCode, output.ToString(), standardOutput.ToString());
     }
 }

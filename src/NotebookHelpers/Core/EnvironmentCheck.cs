@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using NotebookHelpers.Data;
+using NotebookHelpers.Models;
 using NotebookHelpers.Native;
 using TorchSharp;
 
@@ -21,7 +22,7 @@ public static class EnvironmentCheck
 {
     /// <summary>Every check, in the order a reader fixes things.</summary>
     public static IReadOnlyList<CheckResult> Run() =>
-        [.. Sdk(), .. Natives(), .. Gpu(), .. DatasetCatalog.Check(), .. PretrainedWeightsCatalog.Check()];
+        [.. Sdk(), .. Natives(), .. Gpu(), .. DatasetCatalog.Check(), .. PretrainedWeights.DoctorCheck()];
 
     static IEnumerable<CheckResult> Sdk()
     {

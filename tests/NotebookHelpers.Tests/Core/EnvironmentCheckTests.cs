@@ -1,5 +1,6 @@
 using NotebookHelpers.Core;
 using NotebookHelpers.Data;
+using NotebookHelpers.Models;
 using NotebookHelpers.Tests.Data;
 
 namespace NotebookHelpers.Tests.Core;
@@ -10,12 +11,12 @@ public sealed class EnvironmentCheckTests : IDisposable
 {
     readonly TempFolder folder = new();
     readonly string? savedData = Environment.GetEnvironmentVariable(DatasetLocation.DataDirVariable);
-    readonly string? savedWeights = Environment.GetEnvironmentVariable(PretrainedWeightsCatalog.FolderVariable);
+    readonly string? savedWeights = Environment.GetEnvironmentVariable(PretrainedWeights.FolderVariable);
 
     public void Dispose()
     {
         Environment.SetEnvironmentVariable(DatasetLocation.DataDirVariable, savedData);
-        Environment.SetEnvironmentVariable(PretrainedWeightsCatalog.FolderVariable, savedWeights);
+        Environment.SetEnvironmentVariable(PretrainedWeights.FolderVariable, savedWeights);
         folder.Dispose();
     }
 
@@ -26,7 +27,7 @@ public sealed class EnvironmentCheckTests : IDisposable
         Directory.CreateDirectory(folder.File("weights"));
         File.WriteAllBytes(folder.File("weights", "vgg16-397923af.pth"), [0]);
         Environment.SetEnvironmentVariable(DatasetLocation.DataDirVariable, folder.File("data"));
-        Environment.SetEnvironmentVariable(PretrainedWeightsCatalog.FolderVariable, folder.File("weights"));
+        Environment.SetEnvironmentVariable(PretrainedWeights.FolderVariable, folder.File("weights"));
 
         var results = EnvironmentCheck.Run();
 

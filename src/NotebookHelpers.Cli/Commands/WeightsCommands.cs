@@ -1,0 +1,116 @@
+using System.CommandLine;
+using System.Text.Json;
+using NotebookHelpers.Imaging;
+using NotebookHelpers.Models;
+using Spectre.Console;
+
+namespace NotebookHelpers.Cli.Commands;
+
+/// <summary><c>nbh weights check|verify</c> and <c>nbh classify</c>: torchvision checkpoints from the command line.</summary>
+public static class WeightsCommands
+{
+    static Option<string> ModelOption() => new("--model")
+    {
+        Description = $"The backbone: {string.Join(", ", Backbones.All.Select(k => k.Name()))}.",
+        Required = true,
+    };
+
+    public static Command Weights()
+    {
+        var command = new Command("weights", "Check torchvision checkpoints against the library's backbones.");
+        command.Add(Check());
+        command.Add(Verify());
+        return command;
+    }
+
+    static Command Check()
+    {
+        var model = ModelOption();
+        var file = new Argument<string>("file") { Description = "A .pth (zip or legacy format) or .safetensors checkpoint." };
+        var command = new Command("check", "Say whether FILE loads into the model: keys, shapes, and the hash prefix its name carries.") { model, file };
+        command.SetAction(parse => Run(() =>
+        {
+            var kind = Backbones.Parse(parse.GetValue(model)!);
+            using var backbone = Backbones.Create(kind);
+            var report = PretrainedWeights.Check(backbone, parse.GetValue(file)!, kind);
+            if (report.NamedHash is { } named)
+                Console.WriteLine($"hash: name says {named}, SHA-256 is {report.ActualHash}");
+            if (report.Fits)
+            {
+                Console.WriteLine($"{report.File} fits {kind.Name()}: {report.Tensors} tensors, every key and shape as expected.");
+                return 0;
+            }
+            Console.Error.WriteLine($"{report.File} does not fit {kind.Name()}:");
+            foreach (var problem in report.Problems) Console.Error.WriteLine("  - " + problem);
+            return 1;
+        }));
+        return command;
+    }
+
+    static Command Verify()
+    {
+        var model = ModelOption();
+        var weights = new Option<string>("--weights") { Description = "The checkpoint to load.", Required = true };
+        var reference = new Option<string>("--reference") { Description = "torch.save({\"input\": x, \"logits\": model(x)}) from PyTorch.", Required = true };
+        var tolerance = new Option<double>("--tolerance") { Description = "Largest acceptable absolute difference of a logit.", DefaultValueFactory = _ => 1e-4 };
+        var command = new Command("verify", "Compare this library's logits with PyTorch's on the same input and weights.") { model, weights, reference, tolerance };
+        command.SetAction(parse => Run(() =>
+        {
+            var kind = Backbones.Parse(parse.GetValue(model)!);
+            var result = ReferenceComparison.Run(kind, parse.GetValue(weights)!, parse.GetValue(reference)!);
+            var limit = parse.GetValue(tolerance);
+            Console.WriteLine($"{kind.Name()}: input {string.Join("x", result.InputShape)}, max |logit| {result.MaxAbsLogit:G4}, " +
+                              $"max |difference| {result.MaxAbsDifference:E2} ({(result.MaxAbsDifference <= limit ? "within" : "ABOVE")} {limit:G2})");
+            return result.MaxAbsDifference <= limit ? 0 : 1;
+        }));
+        return command;
+    }
+
+    public static Command Classify()
+    {
+        var model = ModelOption();
+        var weights = new Option<string>("--weights") { Description = "The ImageNet checkpoint to load.", Required = true };
+        var image = new Option<string>("--image") { Description = "A PNG or JPEG image.", Required = true };
+        var top = new Option<int>("--top") { Description = "How many classes to list.", DefaultValueFactory = _ => 5 };
+        var json = new Option<bool>("--json") { Description = "Print exactly one JSON object and nothing else." };
+        var command = new Command("classify", "Classify an image with an ImageNet backbone (torchvision's preprocessing).") { model, weights, image, top, json };
+        command.SetAction(parse => Run(() =>
+        {
+            var kind = Backbones.Parse(parse.GetValue(model)!);
+            if (parse.GetValue(top) < 1) throw new ArgumentException("--top must be at least 1.");
+            using var backbone = Backbones.Create(kind);
+            PretrainedWeights.Load(backbone, parse.GetValue(weights)!, kind);
+            using var picture = ImageIO.LoadRgb(parse.GetValue(image)!);
+            var scores = ImageNetClassifier.Classify(backbone, picture, parse.GetValue(top));
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(new
+                {
+                    model = kind.Name(),
+                    top = scores.Select(s => new { index = s.Index, name = s.Name, probability = s.Probability }),
+                }));
+                return 0;
+            }
+            var table = new Table().AddColumns("#", "Class", "Index", "Probability");
+            foreach (var (score, rank) in scores.Select((s, i) => (s, i + 1)))
+                table.AddRow(rank.ToString(), Markup.Escape(score.Name), score.Index.ToString(), score.Probability.ToString("P2"));
+            AnsiConsole.Write(table);
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>Loader errors and bad arguments end the command with their message on standard error, not a stack trace.</summary>
+    static int Run(Func<int> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (e is WeightsLoadException or ArgumentException or FileNotFoundException or InvalidDataException)
+        {
+            Console.Error.WriteLine(e.Message);
+            return e is ArgumentException ? 2 : 1;
+        }
+    }
+}
