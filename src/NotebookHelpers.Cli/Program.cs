@@ -8,5 +8,6 @@ var root = new RootCommand("NotebookHelpers: run the paper notebooks, check a ma
     DoctorCommand.Create(),
     WeightsCommands.Weights(),
     WeightsCommands.Classify(),
+    EvalCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

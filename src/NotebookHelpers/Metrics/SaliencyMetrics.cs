@@ -158,10 +158,9 @@ public static class SaliencyMetrics
     }
 
     /// <summary>
-    /// Information gain over a baseline: IG = (1/N_fix) Σ_{fixated x} [log2(eps + P(x)) − log2(eps + B(x))], with
-    /// P = S / ΣS and B = baseline / Σbaseline (probability distributions over pixels). The benchmark's
-    /// <c>InfoGain.m</c> min-max normalises both maps before dividing by the sums; this follows the definition
-    /// above, which differs from it whenever a map's minimum is not 0.
+    /// Information gain over a baseline, as the benchmark's <c>InfoGain.m</c> computes it:
+    /// IG = (1/N_fix) Σ_{fixated x} [log2(eps + P(x)) − log2(eps + B(x))], where P and B are the prediction and the
+    /// baseline each min-max normalised to [0,1] and then divided by their sums (distributions over pixels).
     /// The baseline is one map (H,W) for every image or one per image (N,H,W); <see cref="CenterBias"/> makes one.
     /// </summary>
     public static Tensor InformationGain(Tensor saliency, Tensor fixations, Tensor baseline)
@@ -173,8 +172,8 @@ public static class SaliencyMetrics
             throw new ArgumentException(
                 $"Give one baseline map for all images or one per image: {b.shape[0]} baselines for {s.shape[0]} images.",
                 nameof(baseline));
-        var p = s / s.sum([1, 2], keepdim: true);
-        var pb = b / b.sum([1, 2], keepdim: true);
+        var p = RangeThenSumToOneUnlessZero(s);
+        var pb = RangeThenSumToOneUnlessZero(b);
         var gain = (p + Eps).log2() - (pb + Eps).log2();
         return MeanAtFixations(gain, fixated).MoveToOuterDisposeScope();
     }

@@ -100,12 +100,15 @@ public class SaliencyMetricsTests
     {
         var baseline = SaliencyMetrics.CenterBias(4, 5);
         var f = Map(4, 5, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1);
-        // P = [½, ¼, ¼, 0], B uniform = ¼. At the fixations (0,0) and (0,1): log2(½) − log2(¼) = 1 and 0; mean ½.
-        var s = Map(2, 2, 2, 1, 1, 0);
-        var uniform = Map(2, 2, 1, 1, 1, 1);
+        // S = [3,2,2,1] min-max → [1,½,½,0], over its sum 2 → P = [½,¼,¼,0] (S/ΣS alone would give 3/8 at (0,0)).
+        // B = [2,3,1,2] min-max → [½,1,0,½], over its sum 2 → [¼,½,0,¼]. Fixation (0,0): log2(½) − log2(¼) = 1.
+        var s = Map(2, 2, 3, 2, 2, 1);
+        var b = Map(2, 2, 2, 3, 1, 2);
 
         Assert.Equal(0.0, One(SaliencyMetrics.InformationGain(baseline, f, baseline)), Tight);
-        Assert.Equal(0.5, One(SaliencyMetrics.InformationGain(s, Map(2, 2, 1, 1, 0, 0), uniform)), Tight);
+        Assert.Equal(1.0, One(SaliencyMetrics.InformationGain(s, Map(2, 2, 1, 0, 0, 0), b)), Tight);
+        // Two fixations (0,0) and (0,1): gains 1 and log2(¼) − log2(½) = −1; mean 0.
+        Assert.Equal(0.0, One(SaliencyMetrics.InformationGain(s, Map(2, 2, 1, 1, 0, 0), b)), Tight);
     }
 
     [Fact]
