@@ -90,20 +90,22 @@ public static class PretrainedWeights
     /// taking the convolutions of a full classifier's checkpoint); missing <c>num_batches_tracked</c> buffers are
     /// accepted, as PyTorch does, because checkpoints saved before PyTorch 0.4.1 do not have them.
     /// </summary>
-    public static WeightsReport Check(nn.Module model, string path, BackboneKind? kind = null, bool allowUnused = false)
+    public static WeightsReport Check(nn.Module model, string path, BackboneKind? kind = null, bool allowUnused = false, string? filePrefix = null)
     {
-        var (report, file) = Inspect(model, path, kind, allowUnused);
+        var (report, file) = Inspect(model, path, kind, allowUnused, filePrefix);
         Dispose(file);
         return report;
     }
 
     /// <summary>
     /// Loads a checkpoint into <paramref name="model"/> after the checks of <see cref="Check"/>; on any problem
-    /// nothing is copied and a <see cref="WeightsLoadException"/> lists what does not fit.
+    /// nothing is copied and a <see cref="WeightsLoadException"/> lists what does not fit. With
+    /// <paramref name="filePrefix"/>, only the file's keys under that prefix are used, without it: a part of a network
+    /// (SalGAN's encoder, say) takes <c>features.*</c> of a whole VGG16 checkpoint.
     /// </summary>
-    public static WeightsReport Load(nn.Module model, string path, BackboneKind? kind = null, bool allowUnused = false)
+    public static WeightsReport Load(nn.Module model, string path, BackboneKind? kind = null, bool allowUnused = false, string? filePrefix = null)
     {
-        var (report, file) = Inspect(model, path, kind, allowUnused);
+        var (report, file) = Inspect(model, path, kind, allowUnused, filePrefix);
         try
         {
             if (!report.Fits)
@@ -125,7 +127,7 @@ public static class PretrainedWeights
         }
     }
 
-    static (WeightsReport Report, Dictionary<string, Tensor> File) Inspect(nn.Module model, string path, BackboneKind? kind, bool allowUnused)
+    static (WeightsReport Report, Dictionary<string, Tensor> File) Inspect(nn.Module model, string path, BackboneKind? kind, bool allowUnused, string? filePrefix)
     {
         var problems = new List<string>();
         var named = NamedHash(path);
@@ -138,6 +140,12 @@ public static class PretrainedWeights
                              $"the file is corrupt or not the one published under that name. Delete it and run {Script}.");
         }
         var file = ReadStateDict(path);
+        if (filePrefix is not null)
+        {
+            var part = file.Where(kv => kv.Key.StartsWith(filePrefix, StringComparison.Ordinal)).ToDictionary(kv => kv.Key[filePrefix.Length..], kv => kv.Value);
+            Dispose(file.Where(kv => !kv.Key.StartsWith(filePrefix, StringComparison.Ordinal)).ToDictionary());
+            file = part;
+        }
         problems.AddRange(Mismatches(model.state_dict(), file, allowUnused));
         return (new WeightsReport(path, kind, file.Count, named, actual, problems), file);
     }
@@ -175,12 +183,12 @@ public static class PretrainedWeights
     /// that the model starts from random weights, and returns false. A file that is there but does not fit is an
     /// error, never a silent fallback.
     /// </summary>
-    public static bool TryLoadImageNet(nn.Module model, BackboneKind kind, bool allowUnused = false, TextWriter? log = null)
+    public static bool TryLoadImageNet(nn.Module model, BackboneKind kind, bool allowUnused = false, TextWriter? log = null, string? filePrefix = null)
     {
         var path = DefaultPath(kind);
         if (File.Exists(path))
         {
-            Load(model, path, kind, allowUnused);
+            Load(model, path, kind, allowUnused, filePrefix);
             return true;
         }
         lock (Announced)
