@@ -9,5 +9,6 @@ var root = new RootCommand("NotebookHelpers: run the paper notebooks, check a ma
     WeightsCommands.Weights(),
     WeightsCommands.Classify(),
     EvalCommand.Create(),
+    DataCommands.Create(),
 };
 return await root.Parse(args).InvokeAsync();
