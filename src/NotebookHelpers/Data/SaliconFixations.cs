@@ -3,8 +3,9 @@ using static TorchSharp.torch;
 
 namespace NotebookHelpers.Data;
 
-/// <summary>One SALICON fixation file: the image it belongs to, its size, and every observer's fixations.</summary>
-public sealed record SaliconFixationFile(string Image, int Height, int Width, IReadOnlyList<(int Row, int Column)> Fixations)
+/// <summary>One SALICON fixation file: the image it belongs to, its size, every observer's fixations inside the image,
+/// and how many recorded points fell outside it (dropped, as a fixation map has no pixel for them).</summary>
+public sealed record SaliconFixationFile(string Image, int Height, int Width, IReadOnlyList<(int Row, int Column)> Fixations, int Outside = 0)
 {
     /// <summary>The binary fixation map (H,W) uint8: 1 where any observer fixated.</summary>
     public Tensor ToMap()
@@ -22,7 +23,7 @@ public sealed record SaliconFixationFile(string Image, int Height, int Width, IR
 /// </summary>
 public static class SaliconFixations
 {
-    /// <summary>Reads one file; a point outside the image is an error naming the file and the point.</summary>
+    /// <summary>Reads one file; points outside the image are dropped and counted.</summary>
     public static SaliconFixationFile Read(string path)
     {
         var variables = MatFile.Read(path);
@@ -34,6 +35,7 @@ public static class SaliconFixations
         int height = (int)resolution.Values[0], width = (int)resolution.Values[1];
         var image = variables.TryGetValue("image", out var text) && text is MatText t ? t.Text : Path.GetFileNameWithoutExtension(path);
         var points = new List<(int, int)>();
+        int outside = 0;
         foreach (var observer in Get<MatStruct>("gaze").Elements)
         {
             if (!observer.TryGetValue("fixations", out var value) || value is not MatNumeric fixations || fixations.Count == 0) continue;
@@ -41,12 +43,11 @@ public static class SaliconFixations
             for (int k = 0; k < rows; k++)
             {
                 int x = (int)fixations[k, 0], y = (int)fixations[k, 1];
-                if (x < 1 || y < 1 || x > width || y > height)
-                    throw new InvalidDataException($"{path}: fixation (x={x}, y={y}) lies outside the {width}×{height} image.");
-                points.Add((y - 1, x - 1));
+                if (x < 1 || y < 1 || x > width || y > height) outside++;
+                else points.Add((y - 1, x - 1));
             }
         }
-        return new SaliconFixationFile(image, height, width, points);
+        return new SaliconFixationFile(image, height, width, points, outside);
     }
 
     /// <summary>
@@ -63,6 +64,7 @@ public static class SaliconFixations
             try
             {
                 var file = Read(mat);
+                if (file.Outside > 0) log.WriteLine($"{mat}: {file.Outside} point(s) outside the {file.Width}×{file.Height} image dropped");
                 using var map = file.ToMap();
                 ImageIO.SaveClassIds(map.to(ScalarType.Int64) * 255, Path.Combine(outFolder, Path.GetFileNameWithoutExtension(mat) + ".png"));
                 converted++;
