@@ -10,5 +10,7 @@ var root = new RootCommand("NotebookHelpers: run the paper notebooks, check a ma
     WeightsCommands.Classify(),
     EvalCommand.Create(),
     DataCommands.Create(),
+    SalGanCommands.Train(),
+    SalGanCommands.Predict(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -24,13 +24,7 @@ public static class Overlay
 
         using var scope = NewDisposeScope();
         var maps = ToBatch(map, n).to(image.device).to_type(ScalarType.Float32);   // (N,1,h,w)
-        if (normalize)
-        {
-            var flat = maps.flatten(1);
-            var low = flat.amin([1], keepdim: true).view(n, 1, 1, 1);
-            var range = flat.amax([1], keepdim: true).view(n, 1, 1, 1) - low;
-            maps = (maps - low) / range.clamp_min(1e-12);
-        }
+        if (normalize) maps = Colormaps.Normalize(maps);
         if (maps.shape[2] != height || maps.shape[3] != width)
             maps = nn.functional.interpolate(maps, [height, width], mode: InterpolationMode.Bilinear, align_corners: false);
         var heat = Colormaps.Apply(maps, Colormap.Jet);                                 // (N,3,H,W)

@@ -64,4 +64,15 @@ public class ColormapsTests
 
         Assert.Equal([0.25f, 0.25f, 0.25f], rgb.flatten().data<float>().ToArray());
     }
+
+    [Fact]
+    public void Normalize_stretches_each_map_of_a_batch_to_zero_one_and_a_constant_map_to_zero()
+    {
+        // Map 0: 2..6 → (v − 2)/4; map 1 is constant → 0.
+        var maps = tensor(new float[] { 2, 4, 6, 3, 3, 3 }).reshape(2, 1, 1, 3);
+        var normalized = Colormaps.Normalize(maps);
+        Assert.Equal(new float[] { 0, 0.5f, 1, 0, 0, 0 }, normalized.data<float>().ToArray());
+        var coloured = Colormaps.Apply(maps, normalize: true);
+        Assert.True(coloured.allclose(Colormaps.Apply(normalized)));
+    }
 }
