@@ -1,0 +1,71 @@
+using NotebookHelpers.Metrics;
+using NotebookHelpers.Models;
+using NotebookHelpers.Notebooks;
+using NotebookHelpers.Training;
+using static TorchSharp.torch;
+
+namespace NotebookHelpers.Tests.Training;
+
+public class SalGanExperimentTests
+{
+    static readonly SalGanConfig Tiny = new() { Height = 32, Width = 48, ChannelScale = 0.125, BatchSize = 8, PretrainEpochs = 1, Epochs = 2 };
+
+    [Fact]
+    public void Pre_training_leaves_the_discriminator_alone_and_adversarial_epochs_train_it()
+    {
+        manual_seed(3);
+        var train = SaliencySplit.Synthetic(16, Tiny, seed: 3);
+        using var trainer = new SalGanTrainer(Tiny with { Epochs = 1 }, CPU);
+        var before = trainer.Discriminator.state_dict()["classifier.fc4.weight"].clone();
+        var steps = new List<(int Epoch, SalGanStep Losses)>();
+
+        SalGanExperiment.Train(trainer, train, seed: 3, CPU, bceOnly: false, (epoch, _, losses) => steps.Add((epoch, losses)));
+        Assert.Equal(2, steps.Count); // 16 images, batches of 8
+        Assert.All(steps, s => Assert.Null(s.Losses.Discriminator));
+        Assert.True(trainer.Discriminator.state_dict()["classifier.fc4.weight"].equal(before).all().item<bool>());
+
+        using var adversarial = new SalGanTrainer(Tiny, CPU);
+        steps.Clear();
+        SalGanExperiment.Train(adversarial, train, seed: 3, CPU, bceOnly: false, (epoch, _, losses) => steps.Add((epoch, losses)));
+        Assert.Equal(4, steps.Count);
+        Assert.All(steps.Where(s => s.Epoch == 1), s => Assert.NotNull(s.Losses.Discriminator));
+    }
+
+    [Fact]
+    public void The_bce_only_schedule_never_updates_the_discriminator()
+    {
+        var train = SaliencySplit.Synthetic(8, Tiny, seed: 4);
+        using var trainer = new SalGanTrainer(Tiny, CPU);
+        var steps = new List<SalGanStep>();
+        SalGanExperiment.Train(trainer, train, seed: 4, CPU, bceOnly: true, (_, _, losses) => steps.Add(losses));
+        Assert.Equal(2, steps.Count);
+        Assert.All(steps, s => Assert.Null(s.Generator));
+    }
+
+    [Fact]
+    public void Profiles_keep_the_paper_defaults_for_paper_and_shrink_the_others()
+    {
+        var paper = SalGanPlan.For(RunProfile.Paper, saliconInstalled: true);
+        Assert.Equal(new SalGanConfig(), paper.Config);
+        Assert.True(paper.UseSalicon);
+        Assert.False(SalGanPlan.For(RunProfile.Paper, saliconInstalled: false).UseSalicon);
+        var smoke = SalGanPlan.For(RunProfile.Smoke, saliconInstalled: true);
+        Assert.False(smoke.UseSalicon);
+        Assert.True(smoke.Config.ChannelScale < 1 && smoke.Config.Epochs < paper.Config.Epochs);
+        // The paper's values (§4.1): 256×192, AdaGrad 3e-4, weight decay 1e-4, batch 32, 15 + adversarial up to 120, α 0.05.
+        Assert.Equal((192, 256, 3e-4, 1e-4, 32, 15, 120, 0.05), (paper.Config.Height, paper.Config.Width, paper.Config.LearningRate,
+            paper.Config.WeightDecay, paper.Config.BatchSize, paper.Config.PretrainEpochs, paper.Config.Epochs, paper.Config.Alpha));
+    }
+
+    [Fact]
+    public void Baselines_are_the_centre_bias_and_a_random_map_for_every_image()
+    {
+        var split = SaliencySplit.Synthetic(4, Tiny, seed: 5);
+        var (centre, random) = SalGanExperiment.Baselines(split, seed: 5);
+        Assert.Equal(split.Density.shape, centre.shape);
+        Assert.True(centre[0].equal(centre[3]).all().item<bool>());
+        var scores = SalGanExperiment.Score(centre, split);
+        Assert.Equal(0, scores.InformationGain, 6); // the centre bias over itself (float32 maps against the float64 baseline)
+        Assert.False(random[0].equal(random[1]).all().item<bool>());
+    }
+}
