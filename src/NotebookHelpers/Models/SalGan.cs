@@ -79,6 +79,7 @@ public sealed class SalGanGenerator : Module<Tensor, Tensor>
         features = Sequential(EncoderLayers(config));
         decoder = Sequential(DecoderLayers(config));
         RegisterComponents();
+        InitializeConvolutions(this);
         foreach (var parameter in FrozenParameters()) parameter.requires_grad = false;
     }
 
@@ -107,6 +108,21 @@ public sealed class SalGanGenerator : Module<Tensor, Tensor>
             return false;
         }
         return PretrainedWeights.TryLoadImageNet(features, BackboneKind.Vgg16, allowUnused: true, log: log, filePrefix: "features.");
+    }
+
+    /// <summary>
+    /// He initialisation (fan-out, ReLU gain) of every convolution and zero biases, as torchvision initialises VGG: a
+    /// stack of some 26 plain ReLU convolutions keeps its signal from the first step, which matters whenever the
+    /// encoder starts without ImageNet weights (the reduced-width profiles).
+    /// </summary>
+    internal static void InitializeConvolutions(Module module)
+    {
+        using var noGrad = no_grad();
+        foreach (var conv in module.modules().OfType<Conv2d>())
+        {
+            init.kaiming_normal_(conv.weight!, mode: init.FanInOut.FanOut, nonlinearity: init.NonlinearityType.ReLU);
+            if (conv.bias is { } bias) init.zeros_(bias);
+        }
     }
 
     static IEnumerable<(string, Module<Tensor, Tensor>)> EncoderLayers(SalGanConfig config)
@@ -179,6 +195,7 @@ public sealed class SalGanDiscriminator : Module<Tensor, Tensor, Tensor>
             ("fc5", Linear(100, 2)), ("tanh5", Tanh()),
             ("fc6", Linear(2, 1)), ("sigmoid", Sigmoid()));
         RegisterComponents();
+        SalGanGenerator.InitializeConvolutions(this);
     }
 
     /// <summary>D(I, S): image (N,3,H,W) and saliency map (N,1,H,W) → probability (N,1) that S is the ground truth.</summary>
