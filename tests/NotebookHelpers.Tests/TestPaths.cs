@@ -14,6 +14,9 @@ static class TestPaths
 
     public static string Notebooks => Path.Combine(RepoRoot, "notebooks");
 
+    /// <summary>A file of a Fixtures folder, copied beside the tests: <c>Fixture("Data", "numbers.mat")</c>.</summary>
+    public static string Fixture(string area, string name) => Path.Combine(AppContext.BaseDirectory, area, "Fixtures", name);
+
     static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

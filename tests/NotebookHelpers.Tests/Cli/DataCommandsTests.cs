@@ -8,7 +8,7 @@ public class DataCommandsTests
     {
         using var folder = new TempFolder();
         Directory.CreateDirectory(folder.File("mat"));
-        File.Copy(Path.Combine(AppContext.BaseDirectory, "Data", "Fixtures", "salicon-like.mat"), folder.File("mat", "COCO_val2014_000000000042.mat"));
+        File.Copy(TestPaths.Fixture("Data", "salicon-like.mat"), folder.File("mat", "COCO_val2014_000000000042.mat"));
 
         var run = ProcessRun.Start(TestPaths.Nbh, ["data", "salicon-fixations", "--mat", folder.File("mat"), "--out", folder.File("png")]);
         Assert.Equal(0, run.ExitCode);

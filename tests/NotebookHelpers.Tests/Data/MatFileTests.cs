@@ -5,7 +5,7 @@ namespace NotebookHelpers.Tests.Data;
 /// <summary>MAT-files written by SciPy (environment/make-mat-fixtures.py), compressed and not.</summary>
 public class MatFileTests
 {
-    static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Data", "Fixtures", name);
+    static string Fixture(string name) => TestPaths.Fixture("Data", name);
 
     [Fact]
     public void Numbers_are_column_major_doubles_of_any_stored_type()

@@ -5,7 +5,7 @@ namespace NotebookHelpers.Tests.Data;
 
 public class SaliconFixationsTests
 {
-    static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Data", "Fixtures", name);
+    static string Fixture(string name) => TestPaths.Fixture("Data", name);
 
     [Fact]
     public void Fixations_of_every_observer_become_zero_based_row_column_pixels()

@@ -9,7 +9,7 @@ namespace NotebookHelpers.Tests.Models;
 /// </summary>
 public class TorchCheckpointReaderTests
 {
-    static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Models", "Fixtures", name);
+    static string Fixture(string name) => TestPaths.Fixture("Models", name);
 
     [Fact]
     public void Legacy_and_zip_copies_of_one_state_dict_read_to_identical_tensors()
