@@ -116,7 +116,7 @@ public sealed class RunReport(string profile, string machine, IReadOnlyList<Note
     static string Number(double? value) => value switch
     {
         null => "",
-        { } v when double.IsNaN(v) => "NaN",
+        { } v when double.IsNaN(v) => "—", // recorded without a value of this run (a paper's row for reference)
         { } v => v.ToString(Math.Abs(v) >= 100 ? "F1" : "0.000", CultureInfo.InvariantCulture),
     };
 
