@@ -31,14 +31,19 @@ public sealed record SaliencySplit(Tensor Inputs, Tensor Images, Tensor Density,
 {
     public long Count => Inputs.shape[0];
 
-    /// <summary>The split's images in a seeded random order, <paramref name="batchSize"/> at a time, on <paramref name="device"/>.</summary>
+    /// <summary>
+    /// The split's images in a seeded random order, <paramref name="batchSize"/> at a time, on <paramref name="device"/>.
+    /// A batch's tensors are freed when the enumeration moves on: use them within the step.
+    /// </summary>
     public IEnumerable<(Tensor Inputs, Tensor Density)> Batches(int batchSize, Generator generator, Device device)
     {
-        var order = randperm(Count, generator: generator);
+        using var order = randperm(Count, generator: generator);
         for (long start = 0; start < Count; start += batchSize)
         {
-            var index = order[TensorIndex.Slice(start, Math.Min(start + batchSize, Count))];
-            yield return (Inputs.index_select(0, index).to(device), Density.index_select(0, index).to(device));
+            using var index = order[TensorIndex.Slice(start, Math.Min(start + batchSize, Count))];
+            using var inputs = Inputs.index_select(0, index).to(device);
+            using var density = Density.index_select(0, index).to(device);
+            yield return (inputs, density);
         }
     }
 
@@ -140,8 +145,6 @@ public static class SalGanExperiment
                 if (losses.Generator is { } g) LossGuard.Check(g, step, "generator");
                 if (losses.Discriminator is { } d) LossGuard.Check(d, step, "discriminator");
                 report(epoch, ++step, losses);
-                inputs.Dispose();
-                density.Dispose();
             }
         }
     }
