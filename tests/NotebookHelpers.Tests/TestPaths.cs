@@ -17,12 +17,8 @@ static class TestPaths
     /// <summary>A file of a Fixtures folder, copied beside the tests: <c>Fixture("Data", "numbers.mat")</c>.</summary>
     public static string Fixture(string area, string name) => Path.Combine(AppContext.BaseDirectory, area, "Fixtures", name);
 
-    static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "NotebookHelpers.sln"))) return dir.FullName;
-        throw new InvalidOperationException("tests must run from inside the repository");
-    }
+    static string FindRoot() =>
+        NotebookHelpers.Core.RepoPaths.TryFindRoot() ?? throw new InvalidOperationException("tests must run from inside the repository");
 
 }
 

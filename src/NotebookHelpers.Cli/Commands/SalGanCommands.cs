@@ -128,7 +128,7 @@ public static class SalGanCommands
             Checkpoint.Load(latest.Folder, new TrainingState().Add("generator", generator));
             generator.to(TorchRuntime.Device);
             int written = 0, skipped = 0;
-            foreach (var file in Directory.GetFiles(parse.GetValue(images)!).Where(f => f.EndsWith(".png", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".jpeg", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal))
+            foreach (var file in Directory.GetFiles(parse.GetValue(images)!).Where(f => FilePairing.ImageExtensions.Contains(Path.GetExtension(f))).Order(StringComparer.Ordinal))
             {
                 try
                 {

@@ -23,8 +23,7 @@ public static class DatasetLocation
         var dataDir = Environment.GetEnvironmentVariable(DataDirVariable);
         if (!string.IsNullOrEmpty(dataDir))
             return Path.GetFullPath(Path.Combine(dataDir, name));
-        var root = RepoPaths.TryFindRoot() ?? Environment.CurrentDirectory;
-        return Path.GetFullPath(Path.Combine(root, "data", name));
+        return Path.GetFullPath(Path.Combine(RepoPaths.Root, "data", name));
     }
 
     /// <summary>

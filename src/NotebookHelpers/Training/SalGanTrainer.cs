@@ -84,14 +84,6 @@ public sealed class SalGanTrainer : IDisposable
             real.mean().item<float>(), fake.mean().item<float>());
     }
 
-    /// <summary>Saliency maps (N,1,H,W) for normalised images, in evaluation mode, without gradients.</summary>
-    public Tensor Predict(Tensor images)
-    {
-        using var noGrad = no_grad();
-        Generator.eval();
-        return Generator.call(images);
-    }
-
     public void Dispose()
     {
         Generator.Dispose();
