@@ -1,5 +1,7 @@
 using System.CommandLine;
+using NotebookHelpers.Cli;
 using NotebookHelpers.Cli.Commands;
+using NotebookHelpers.Cli.Papers;
 
 // nbh: the notebooks' library without a notebook. Each command parses, validates and calls the library.
 var root = new RootCommand("NotebookHelpers: run the paper notebooks, check a machine, and run the papers' experiments from the command line.")
@@ -8,9 +10,8 @@ var root = new RootCommand("NotebookHelpers: run the paper notebooks, check a ma
     DoctorCommand.Create(),
     WeightsCommands.Weights(),
     WeightsCommands.Classify(),
-    EvalCommand.Create(),
-    DataCommands.Create(),
-    SalGanCommands.Train(),
-    SalGanCommands.Predict(),
 };
+var verbs = Verbs.Create();
+SalGanCommands.AddTo(verbs);
+foreach (var verb in verbs.All) root.Add(verb);
 return await root.Parse(args).InvokeAsync();

@@ -31,7 +31,9 @@ sealed record ProcessRun(int ExitCode, string Output, string StandardOutput)
     {
         var start = new ProcessStartInfo(program)
         {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Directory.GetCurrentDirectory(),
         };
         foreach (var a in arguments) start.ArgumentList.Add(a);

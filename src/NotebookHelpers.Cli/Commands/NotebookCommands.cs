@@ -1,5 +1,5 @@
 using System.CommandLine;
-using NotebookHelpers.Cli.Notebooks;
+using NotebookHelpers.Cli.Runner;
 using NotebookHelpers.Core;
 using NotebookHelpers.Notebooks;
 using Spectre.Console;

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using NotebookHelpers.Data;
-using NotebookHelpers.Models;
 using NotebookHelpers.Native;
 using TorchSharp;
 
@@ -20,9 +18,24 @@ public sealed record CheckResult(string Area, string Item, CheckState State, str
 /// </summary>
 public static class EnvironmentCheck
 {
+    static readonly List<(int Order, Func<IEnumerable<CheckResult>> Check)> Registered = [];
+
+    /// <summary>
+    /// Adds a group of checks (the dataset catalogue, the pretrained weights) after the machine's own; groups run by
+    /// <paramref name="order"/>. Core names none of them: they register themselves when the library loads.
+    /// </summary>
+    public static void Register(int order, Func<IEnumerable<CheckResult>> check)
+    {
+        lock (Registered) Registered.Add((order, check));
+    }
+
     /// <summary>Every check, in the order a reader fixes things.</summary>
-    public static IReadOnlyList<CheckResult> Run() =>
-        [.. Sdk(), .. Natives(), .. Gpu(), .. DatasetCatalog.Check(), .. PretrainedWeights.DoctorCheck()];
+    public static IReadOnlyList<CheckResult> Run()
+    {
+        List<Func<IEnumerable<CheckResult>>> groups;
+        lock (Registered) groups = [.. Registered.OrderBy(r => r.Order).Select(r => r.Check)];
+        return [.. Sdk(), .. Natives(), .. Gpu(), .. groups.SelectMany(g => g())];
+    }
 
     static IEnumerable<CheckResult> Sdk()
     {
@@ -88,7 +101,9 @@ public static class EnvironmentCheck
         {
             using var process = Process.Start(new ProcessStartInfo(program, arguments)
             {
-                RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
             });
             if (process is null) return null;
             var output = process.StandardOutput.ReadToEnd();

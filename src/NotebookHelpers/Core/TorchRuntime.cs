@@ -8,7 +8,6 @@ namespace NotebookHelpers.Core;
 public static class TorchRuntime
 {
     static readonly Lazy<Device> ChosenDevice = new(ChooseDevice);
-    static int printed;
 
     /// <summary>CUDA when libtorch sees a GPU, else the CPU. <c>NBH_DEVICE=cpu</c> (or <c>cuda</c>, <c>cuda:1</c>) overrides.</summary>
     public static Device Device => ChosenDevice.Value;
@@ -29,14 +28,6 @@ public static class TorchRuntime
     {
         var device = OnGpu ? $"{Device} ({cuda.device_count()} GPU(s) visible)" : $"cpu ({get_num_threads()} threads)";
         return $"TorchSharp {TorchSharpVersion} · libtorch {LibTorchVersion} · device {device}";
-    }
-
-    /// <summary>Prints <see cref="Describe"/> the first time it is called in this process, and returns it every time.</summary>
-    public static string PrintOnce()
-    {
-        var line = Describe();
-        if (Interlocked.Exchange(ref printed, 1) == 0) Console.WriteLine(line);
-        return line;
     }
 
     /// <summary>Seeds libtorch's CPU and CUDA generators, so a run repeats exactly on the same device.</summary>

@@ -5,12 +5,43 @@ namespace NotebookHelpers.Data;
 /// <summary>A dataset of the series: its folder name under <c>data/</c>, what it is, which notebook uses it, its script.</summary>
 public sealed record DatasetInfo(string Name, string Title, string UsedBy, string Script, string Size);
 
-/// <summary>The datasets the papers train and evaluate on (data-scripts/README.md has sizes, licences and layouts).</summary>
+/// <summary>
+/// The datasets the papers train and evaluate on (data-scripts/README.md has sizes, licences and layouts). Each paper
+/// registers its own when the library loads; the datasets of papers still to come are listed as planned until then.
+/// </summary>
 public static class DatasetCatalog
 {
-    public static IReadOnlyList<DatasetInfo> All { get; } =
+    static readonly List<DatasetInfo> Registered = [];
+
+    /// <summary>The registered datasets in the order registered, then the planned ones no paper has registered yet.</summary>
+    public static IReadOnlyList<DatasetInfo> All
+    {
+        get
+        {
+            lock (Registered)
+                return [.. Registered, .. Planned.Where(p => Registered.All(r => r.Name != p.Name))];
+        }
+    }
+
+    /// <summary>Adds a paper's dataset; the same name twice is an error.</summary>
+    public static void Register(DatasetInfo dataset)
+    {
+        lock (Registered)
+        {
+            if (Registered.Any(d => d.Name == dataset.Name))
+                throw new InvalidOperationException($"Dataset '{dataset.Name}' is already registered.");
+            Registered.Add(dataset);
+        }
+    }
+
+#pragma warning disable CA2255 // doctor lists the datasets whichever type a program touches first
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void RegisterCheck() => EnvironmentCheck.Register(100, Check);
+#pragma warning restore CA2255
+
+    /// <summary>The datasets of the papers that have not landed yet: what they will need, for <c>nbh doctor</c>.</summary>
+    static IReadOnlyList<DatasetInfo> Planned { get; } =
     [
-        new("salicon", "SALICON", "SalGAN", "data-scripts/salicon.sh", "~3 GB"),
         new("voc2012", "PASCAL VOC 2012", "SegNet, Score-CAM", "data-scripts/voc2012.sh", "~2 GB"),
         new("camvid", "CamVid (SegNet split)", "SegNet", "data-scripts/camvid.sh", "~0.6 GB"),
         new("places2", "Places2 (Places365)", "GLCIC", "data-scripts/places2.sh", "24 GB+"),

@@ -5,7 +5,7 @@ namespace NotebookHelpers.Data;
 
 /// <summary>
 /// Where a dataset lives on this machine. In order: the variable <c>NBH_DATA_&lt;NAME&gt;</c>
-/// (e.g. <c>NBH_DATA_SALICON</c>); else <c>$NBH_DATA_DIR/&lt;name&gt;</c>; else <c>&lt;repo&gt;/data/&lt;name&gt;</c>, the repository
+/// (e.g. <c>NBH_DATA_CAMVID</c> for <c>camvid</c>); else <c>$NBH_DATA_DIR/&lt;name&gt;</c>; else <c>&lt;repo&gt;/data/&lt;name&gt;</c>, the repository
 /// being the first folder holding <c>NotebookHelpers.sln</c> above the current directory or above this library;
 /// else <c>./data/&lt;name&gt;</c>.
 /// </summary>

@@ -58,9 +58,12 @@ public abstract class FileDataset<TSample> : torch.utils.data.Dataset
     {
         if (!File.Exists(path))
             return "the file is missing";
-        try {
+        try
+        {
             return Image.Identify(path) is null ? "no image decoder recognises its header (not a PNG/JPEG?)" : null;
-        } catch (Exception e) when (IsFileProblem(e)) {
+        }
+        catch (Exception e) when (IsFileProblem(e))
+        {
             return e.Message;
         }
     }
@@ -72,7 +75,8 @@ public abstract class FileDataset<TSample> : torch.utils.data.Dataset
     public int Validate()
     {
         var kept = new List<TSample>(samples.Count);
-        for (var i = 0; i < samples.Count; i++) {
+        for (var i = 0; i < samples.Count; i++)
+        {
             if (HasFailed(i))
                 continue;
             var problem = FilesOf(samples[i])
@@ -84,7 +88,8 @@ public abstract class FileDataset<TSample> : torch.utils.data.Dataset
                 Skip(problem.Path, problem.Reason);
         }
         var dropped = samples.Count - kept.Count;
-        lock (gate) {
+        lock (gate)
+        {
             samples.Clear();
             samples.AddRange(kept);
             failedToLoad.Clear();
@@ -100,17 +105,21 @@ public abstract class FileDataset<TSample> : torch.utils.data.Dataset
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
-        for (var step = 0; step < samples.Count; step++) {
+        for (var step = 0; step < samples.Count; step++)
+        {
             var i = (int)((index + step) % samples.Count);
             if (HasFailed(i))
                 continue;
             using var scope = NewDisposeScope();
-            try {
+            try
+            {
                 var tensors = Load(samples[i]);
                 foreach (var tensor in tensors.Values)
                     tensor.MoveToOuterDisposeScope();
                 return tensors;
-            } catch (Exception e) when (IsFileProblem(e)) {
+            }
+            catch (Exception e) when (IsFileProblem(e))
+            {
                 bool firstFailure;
                 lock (gate) firstFailure = failedToLoad.Add(i);
                 if (firstFailure)
@@ -128,7 +137,8 @@ public abstract class FileDataset<TSample> : torch.utils.data.Dataset
 
     private void Skip(string path, string reason)
     {
-        lock (gate) {
+        lock (gate)
+        {
             skipped.Add(new SkippedSample(path, reason));
             log.WriteLine($"Skipping a sample: {path}: {reason}");
         }

@@ -38,7 +38,8 @@ public static class FilePairing
         var allStems = filesByRole.Values.SelectMany(byStem => byStem.Keys).Distinct().Order(StringComparer.Ordinal);
         var samples = new List<PairedSample>();
         var unmatched = new List<string>();
-        foreach (var stem in allStems) {
+        foreach (var stem in allStems)
+        {
             var found = filesByRole.ToDictionary(role => role.Key, role => role.Value.GetValueOrDefault(stem, []));
             if (found.Values.All(files => files.Count == 1))
                 samples.Add(new PairedSample(stem, found.ToDictionary(role => role.Key, role => role.Value[0])));

@@ -65,7 +65,8 @@ public sealed class ImageFolderDataset : FileDataset<PairedSample>
 
     protected override Dictionary<string, Tensor> Load(PairedSample sample)
     {
-        var decoded = sample.Files.ToDictionary(file => file.Key, file => kinds[file.Key] switch {
+        var decoded = sample.Files.ToDictionary(file => file.Key, file => kinds[file.Key] switch
+        {
             ImageKind.Rgb => ImageIO.LoadRgb(file.Value),
             ImageKind.Gray => ImageIO.LoadGray(file.Value),
             _ => ImageIO.LoadClassIds(file.Value),

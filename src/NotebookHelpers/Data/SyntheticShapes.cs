@@ -58,7 +58,8 @@ public sealed class SyntheticShapes
         var pixels = new byte[count * 3 * plane];
         var ids = new byte[count * plane];
         var shapes = new List<IReadOnlyList<DrawnShape>>(count);
-        for (var n = 0; n < count; n++) {
+        for (var n = 0; n < count; n++)
+        {
             var image = pixels.AsSpan(n * 3 * plane, 3 * plane);
             var mask = ids.AsSpan(n * plane, plane);
             PaintBackground(image, height, width, random);
@@ -79,7 +80,8 @@ public sealed class SyntheticShapes
     /// </summary>
     public void WriteTo(string folder)
     {
-        for (var n = 0; n < Images.shape[0]; n++) {
+        for (var n = 0; n < Images.shape[0]; n++)
+        {
             using var scope = NewDisposeScope();
             ImageIO.SaveRgb(Images[n], Path.Combine(folder, "images", $"{n:D4}.png"));
             ImageIO.SaveClassIds(Masks[n], Path.Combine(folder, "masks", $"{n:D4}.png"));
@@ -102,10 +104,12 @@ public sealed class SyntheticShapes
         var plane = height * width;
         var (fx, fy) = (random.NextDouble() * 0.1 + 0.02, random.NextDouble() * 0.1 + 0.02);
         var phase = random.NextDouble() * 2;
-        for (var c = 0; c < 3; c++) {
+        for (var c = 0; c < 3; c++)
+        {
             var tint = 112 + random.Next(32);
             for (var y = 0; y < height; y++)
-                for (var x = 0; x < width; x++) {
+                for (var x = 0; x < width; x++)
+                {
                     var position = (fx * x + fy * y + phase) % 2;
                     var stripe = 24 * (2 * Math.Abs(position - 1) - 1);
                     var noise = random.Next(-8, 9);
@@ -122,14 +126,16 @@ public sealed class SyntheticShapes
             kinds.Add(random.NextDouble() < 0.5 ? ShapeClass.Circle : ShapeClass.Rectangle);
         var side = Math.Min(height, width);
         var planned = new List<DrawnShape>();
-        foreach (var kind in kinds) {
+        foreach (var kind in kinds)
+        {
             var (w, h) = kind == ShapeClass.Circle
                 ? Square(random.Next(side / 4, side / 2 + 1))
                 : (random.Next(width / 5, width / 2 + 1), random.Next(height / 5, height / 2 + 1));
             var (r, g, b) = SaturatedColour(random);
             DrawnShape shape;
             var tries = 0;
-            do {
+            do
+            {
                 shape = new DrawnShape(kind, random.Next(0, width - w + 1), random.Next(0, height - h + 1), w, h, r, g, b);
             } while (planned.Any(other => Overlap(shape, other)) && ++tries < 20);
             planned.Add(shape);
@@ -156,8 +162,10 @@ public sealed class SyntheticShapes
         var (cx, cy) = (shape.Left + shape.Width / 2.0, shape.Top + shape.Height / 2.0);
         var radius = shape.Width / 2.0;
         for (var y = shape.Top; y < shape.Top + shape.Height; y++)
-            for (var x = shape.Left; x < shape.Left + shape.Width; x++) {
-                if (shape.Class == ShapeClass.Circle) {
+            for (var x = shape.Left; x < shape.Left + shape.Width; x++)
+            {
+                if (shape.Class == ShapeClass.Circle)
+                {
                     var (dx, dy) = (x + 0.5 - cx, y + 0.5 - cy);
                     if (dx * dx + dy * dy > radius * radius)
                         continue;

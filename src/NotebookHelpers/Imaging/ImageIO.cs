@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using NotebookHelpers.Core;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.Formats.Jpeg;
@@ -7,8 +8,6 @@ using SixLabors.ImageSharp.Memory;
 using SixLabors.ImageSharp.PixelFormats;
 using TorchSharp;
 using static TorchSharp.torch;
-
-using NotebookHelpers.Core;
 
 namespace NotebookHelpers.Imaging;
 
@@ -50,7 +49,8 @@ public static class ImageIO
         var header = PngHeader.Read(path) ?? throw (IsPng(path)
             ? Unreadable(path, "it does not start with the PNG signature")
             : new InvalidDataException($"'{path}' is not a PNG; class-id maps must be lossless PNG files."));
-        long[] ids = header.ColorType switch {
+        long[] ids = header.ColorType switch
+        {
             PngHeader.Grey or PngHeader.GreyWithAlpha => GreyValues(path, header.BitDepth),
             PngHeader.Indexed => PaletteIndices(path, ColourLookup.FromPalette(header.Palette, path)),
             _ => PaletteIndices(path, ColourLookup.VocColourMap),
@@ -80,10 +80,11 @@ public static class ImageIO
     {
         if (hw.dim() != 2 || hw.is_floating_point() || hw.dtype == ScalarType.Bool)
             throw new ArgumentException(
-                $"SaveClassIds expects an integer (H,W) map, got {hw.dtype} of shape {Shape(hw)}.", nameof(hw));
+                $"SaveClassIds expects an integer (H,W) map, got {hw.dtype} of shape {Shapes.Format(hw)}.", nameof(hw));
         if (!IsPng(path))
             throw new ArgumentException($"Class-id maps must be saved as .png (lossless), got '{path}'.", nameof(path));
-        using (NewDisposeScope()) {
+        using (NewDisposeScope())
+        {
             var (min, max) = (hw.min().item<long>(), hw.max().item<long>());
             if (min < 0 || max > 255)
                 throw new ArgumentException(
@@ -101,10 +102,13 @@ public static class ImageIO
         var channels = rank == 3 ? chw.shape[0] : 1;
         RequireFloatImage(chw, "EncodePng", "(3,H,W), (1,H,W) or (H,W)", rank == 2 || (rank == 3 && channels is 1 or 3));
         using var stream = new MemoryStream();
-        if (channels == 3) {
+        if (channels == 3)
+        {
             using var image = ToImage<Rgb24>(chw);
             image.Save(stream, PngEncoderFor(grey: false));
-        } else {
+        }
+        else
+        {
             using var image = ToImage<L8>(rank == 2 ? chw.unsqueeze(0) : chw);
             image.Save(stream, PngEncoderFor(grey: true));
         }
@@ -114,10 +118,13 @@ public static class ImageIO
     private static Image<TPixel> Decode<TPixel>(string path) where TPixel : unmanaged, IPixel<TPixel>
     {
         RequireFile(path);
-        try {
+        try
+        {
             return Image.Load<TPixel>(path);
-        } catch (Exception e) when (e is ImageFormatException or InvalidDataException or EndOfStreamException
-                                       or NotSupportedException or InvalidMemoryOperationException) {
+        }
+        catch (Exception e) when (e is ImageFormatException or InvalidDataException or EndOfStreamException
+                                       or NotSupportedException or InvalidMemoryOperationException)
+        {
             throw Unreadable(path, e.Message, e);
         }
     }
@@ -148,7 +155,8 @@ public static class ImageIO
 
     private static long[] GreyValues(string path, int bitDepth)
     {
-        if (bitDepth == 16) {
+        if (bitDepth == 16)
+        {
             using var wide = Decode<L16>(path);
             var values = new L16[wide.Width * wide.Height];
             wide.CopyPixelDataTo(values);
@@ -168,7 +176,8 @@ public static class ImageIO
         var pixels = new Rgb24[image.Width * image.Height];
         image.CopyPixelDataTo(pixels);
         var ids = new long[pixels.Length];
-        for (var i = 0; i < pixels.Length; i++) {
+        for (var i = 0; i < pixels.Length; i++)
+        {
             var p = pixels[i];
             if (!lookup.TryGetIndex(p, out var index))
                 throw new InvalidDataException(
@@ -182,7 +191,7 @@ public static class ImageIO
     private static void RequireFloatImage(Tensor t, string method, string expected, bool shapeOk)
     {
         if (!shapeOk)
-            throw new ArgumentException($"{method} expects {expected}, got shape {Shape(t)}.");
+            throw new ArgumentException($"{method} expects {expected}, got shape {Shapes.Format(t)}.");
         if (!t.is_floating_point())
             throw new ArgumentException(
                 $"{method} expects floating-point values in [0,1], got {t.dtype}; divide 8-bit images by 255 first.");
@@ -190,9 +199,11 @@ public static class ImageIO
 
     private static void SaveAtomically(Image image, string path, bool grey)
     {
-        IImageEncoder encoder = Path.GetExtension(path).ToLowerInvariant() switch {
+        IImageEncoder encoder = Path.GetExtension(path).ToLowerInvariant() switch
+        {
             ".png" => PngEncoderFor(grey),
-            ".jpg" or ".jpeg" => new JpegEncoder {
+            ".jpg" or ".jpeg" => new JpegEncoder
+            {
                 Quality = 95,
                 ColorType = grey ? JpegColorType.Luminance : JpegColorType.YCbCrRatio444,
             },
@@ -205,14 +216,14 @@ public static class ImageIO
         });
     }
 
-    private static PngEncoder PngEncoderFor(bool grey) => new() {
+    private static PngEncoder PngEncoderFor(bool grey) => new()
+    {
         ColorType = grey ? PngColorType.Grayscale : PngColorType.Rgb,
         BitDepth = PngBitDepth.Bit8,
     };
 
     private static bool IsPng(string path) => Path.GetExtension(path).Equals(".png", StringComparison.OrdinalIgnoreCase);
 
-    private static string Shape(Tensor t) => $"({string.Join(",", t.shape)})";
 
     /// <summary>The IHDR fields and PLTE entries of a PNG, read from its chunks (ImageSharp 2 decodes indexed PNGs to RGB).</summary>
     private sealed record PngHeader(int Width, int Height, int BitDepth, int ColorType, Rgb24[] Palette)
@@ -228,9 +239,12 @@ public static class ImageIO
             Span<byte> signature = stackalloc byte[8];
             if (stream.ReadAtLeast(signature, 8, throwOnEndOfStream: false) < 8 || !signature.SequenceEqual(Signature))
                 return null;
-            try {
+            try
+            {
                 return ReadChunks(stream);
-            } catch (EndOfStreamException) {
+            }
+            catch (EndOfStreamException)
+            {
                 throw Unreadable(path, "its header chunks are truncated or corrupt");
             }
         }
@@ -241,7 +255,8 @@ public static class ImageIO
             int width = 0, height = 0, bitDepth = 0;
             var colorType = Truecolour;
             var palette = Array.Empty<Rgb24>();
-            while (true) {
+            while (true)
+            {
                 stream.ReadExactly(lengthAndType);
                 var length = BinaryPrimitives.ReadInt32BigEndian(lengthAndType);
                 if (length < 0 || length > stream.Length - stream.Position)
@@ -252,14 +267,17 @@ public static class ImageIO
                 var data = new byte[length];
                 stream.ReadExactly(data);
                 stream.ReadExactly(lengthAndType[..4]); // CRC: ImageSharp checks it when it decodes the pixels.
-                if (type == "IHDR") {
+                if (type == "IHDR")
+                {
                     if (length < 13)
                         throw new EndOfStreamException();
                     width = BinaryPrimitives.ReadInt32BigEndian(data);
                     height = BinaryPrimitives.ReadInt32BigEndian(data.AsSpan(4));
                     bitDepth = data[8];
                     colorType = data[9];
-                } else if (type == "PLTE") {
+                }
+                else if (type == "PLTE")
+                {
                     palette = new Rgb24[length / 3];
                     for (var i = 0; i < palette.Length; i++)
                         palette[i] = new Rgb24(data[3 * i], data[3 * i + 1], data[3 * i + 2]);
@@ -272,7 +290,8 @@ public static class ImageIO
     private sealed class ColourLookup(Dictionary<Rgb24, byte> indexOf, string description)
     {
         public static readonly ColourLookup VocColourMap = new(
-            Enumerable.Range(0, 256).ToDictionary(i => {
+            Enumerable.Range(0, 256).ToDictionary(i =>
+            {
                 var (r, g, b) = VocColormap.Colour(i);
                 return new Rgb24(r, g, b);
             }, i => (byte)i),

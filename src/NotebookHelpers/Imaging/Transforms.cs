@@ -1,3 +1,4 @@
+using NotebookHelpers.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -43,7 +44,7 @@ public static class ImageTransforms
     {
         if (ids.dim() is not (2 or 3) || ids.is_floating_point())
             throw new ArgumentException(
-                $"ResizeLabels expects integer class ids (H,W) or (N,H,W), got {ids.dtype} of shape {Shape(ids)}.",
+                $"ResizeLabels expects integer class ids (H,W) or (N,H,W), got {ids.dtype} of shape {Shapes.Format(ids)}.",
                 nameof(ids));
         using var scope = NewDisposeScope();
         var asBatch = ids.dim() == 2 ? ids.unsqueeze(0).unsqueeze(0) : ids.unsqueeze(1);
@@ -169,15 +170,14 @@ public static class ImageTransforms
     {
         if (x.dim() is not (3 or 4))
             throw new ArgumentException(
-                $"{method} expects an image (C,H,W) or a batch (N,C,H,W), got shape {Shape(x)}.", nameof(x));
+                $"{method} expects an image (C,H,W) or a batch (N,C,H,W), got shape {Shapes.Format(x)}.", nameof(x));
     }
 
     private static void RequireSpatial(Tensor x, string method)
     {
         if (x.dim() is not (2 or 3 or 4))
             throw new ArgumentException(
-                $"{method} expects a map (H,W), an image (C,H,W) or a batch (N,C,H,W), got shape {Shape(x)}.", nameof(x));
+                $"{method} expects a map (H,W), an image (C,H,W) or a batch (N,C,H,W), got shape {Shapes.Format(x)}.", nameof(x));
     }
 
-    private static string Shape(Tensor x) => $"({string.Join(",", x.shape)})";
 }

@@ -15,7 +15,8 @@ public static class VocColormap
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(index, 255);
         int r = 0, g = 0, b = 0;
-        for (int shift = 7, bits = index; bits != 0; shift--, bits >>= 3) {
+        for (int shift = 7, bits = index; bits != 0; shift--, bits >>= 3)
+        {
             r |= (bits & 1) << shift;
             g |= ((bits >> 1) & 1) << shift;
             b |= ((bits >> 2) & 1) << shift;

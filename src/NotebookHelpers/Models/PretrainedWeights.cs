@@ -31,6 +31,11 @@ public static class PretrainedWeights
     /// <summary>The script that downloads the checkpoints and checks their hashes.</summary>
     public const string Script = "data-scripts/weights.sh";
 
+#pragma warning disable CA2255 // doctor lists the weights whichever type a program touches first
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void RegisterCheck() => EnvironmentCheck.Register(200, DoctorCheck);
+#pragma warning restore CA2255
+
     public static IReadOnlyList<WeightsFile> Catalog { get; } =
     [
         new(BackboneKind.Vgg16, "vgg16-397923af.pth", "528 MB", "SalGAN encoder, SPIGAN perceptual loss, Score-CAM demo"),
@@ -101,7 +106,7 @@ public static class PretrainedWeights
     /// Loads a checkpoint into <paramref name="model"/> after the checks of <see cref="Check"/>; on any problem
     /// nothing is copied and a <see cref="WeightsLoadException"/> lists what does not fit. With
     /// <paramref name="filePrefix"/>, only the file's keys under that prefix are used, without it: a part of a network
-    /// (SalGAN's encoder, say) takes <c>features.*</c> of a whole VGG16 checkpoint.
+    /// (a saliency network's VGG encoder, say) takes <c>features.*</c> of a whole VGG16 checkpoint.
     /// </summary>
     public static WeightsReport Load(nn.Module model, string path, BackboneKind? kind = null, bool allowUnused = false, string? filePrefix = null)
     {
@@ -173,6 +178,7 @@ public static class PretrainedWeights
                 yield return $"key '{name}' is in the file but not in the model";
     }
 
+    // `nbh weights check` prints shapes as PyTorch's state-dict errors do, [1000, 2048], not as Shapes.Format.
     static string Shape(Tensor t) => "[" + string.Join(", ", t.shape) + "]";
 
     static readonly HashSet<BackboneKind> Announced = [];

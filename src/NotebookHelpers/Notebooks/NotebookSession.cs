@@ -5,7 +5,7 @@ namespace NotebookHelpers.Notebooks;
 
 /// <summary>
 /// What the second cell of every notebook sets up: the run profile, the device, a seed and the results record.
-/// <code>var session = NotebookSession.Start("01-salgan");</code>
+/// <code>var session = NotebookSession.Start("00-getting-started");</code>
 /// </summary>
 public sealed class NotebookSession
 {

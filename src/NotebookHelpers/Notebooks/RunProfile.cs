@@ -44,9 +44,6 @@ public sealed record RunProfile(string Name, string Description)
         _ => paper,
     };
 
-    public bool IsSmoke => this == Smoke;
-    public bool IsWorkshop => this == Workshop;
-    public bool IsPaper => this == Paper;
 
     public override string ToString() => Name;
 }

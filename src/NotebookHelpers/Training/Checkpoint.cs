@@ -1,8 +1,8 @@
-using NotebookHelpers.Core;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using NotebookHelpers.Core;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -39,6 +39,9 @@ public sealed partial class TrainingState
         return this;
     }
 
+    /// <summary>Whether <paramref name="name"/> can name a file in a checkpoint folder.</summary>
+    public static bool IsSafeName(string name) => SafeName().IsMatch(name);
+
     [GeneratedRegex("^[A-Za-z0-9_.-]+$")]
     private static partial Regex SafeName();
 }
@@ -50,13 +53,20 @@ public sealed partial class TrainingState
 /// <param name="SavedAt">When it was saved (UTC).</param>
 /// <param name="Metrics">Metric values given when saving (for example the latest validation score).</param>
 /// <param name="Notes">Free-form strings given when saving (the profile, the git commit, ...).</param>
+/// <param name="Files">The text files saved beside the weights (<c>config.json</c>, <c>run.json</c>), by name.</param>
 public sealed record CheckpointInfo(
     string Folder,
     long Step,
     int? Epoch,
     DateTimeOffset SavedAt,
     IReadOnlyDictionary<string, double> Metrics,
-    IReadOnlyDictionary<string, string> Notes);
+    IReadOnlyDictionary<string, string> Notes,
+    IReadOnlyList<string> Files)
+{
+    /// <summary>The text of a file saved with <c>files:</c>, or null when this checkpoint has none of that name.</summary>
+    public string? ReadFile(string name) =>
+        Files.Contains(name) ? File.ReadAllText(Path.Combine(Folder, name)) : null;
+}
 
 /// <summary>A checkpoint file does not fit the module it is loaded into.</summary>
 public sealed class CheckpointMismatchException(string filePath, string partName, string parameterName, string detail)
@@ -100,7 +110,8 @@ public static class Checkpoint
         int? epoch = null,
         IReadOnlyDictionary<string, double>? metrics = null,
         IReadOnlyDictionary<string, string>? notes = null,
-        int keepLast = 2)
+        int keepLast = 2,
+        IReadOnlyDictionary<string, string>? files = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(step);
         ArgumentOutOfRangeException.ThrowIfLessThan(keepLast, 1);
@@ -131,6 +142,15 @@ public static class Checkpoint
                 DescribeParameters(part.Module)));
         }
 
+        var extras = new List<FileRecord>();
+        foreach (var (name, text) in files ?? new Dictionary<string, string>())
+        {
+            if (!TrainingState.IsSafeName(name) || name == SidecarName)
+                throw new ArgumentException($"Checkpoint file name '{name}' must be letters, digits, '_', '-' or '.' and not {SidecarName}.", nameof(files));
+            AtomicFile.WriteAllText(Path.Combine(folder, name), text);
+            extras.Add(new FileRecord(name, new FileInfo(Path.Combine(folder, name)).Length));
+        }
+
         var sidecar = new Sidecar(
             Format: 1,
             Step: step,
@@ -138,7 +158,8 @@ public static class Checkpoint
             SavedAt: DateTimeOffset.UtcNow,
             Metrics: new Dictionary<string, double>(metrics ?? new Dictionary<string, double>()),
             Notes: new Dictionary<string, string>(notes ?? new Dictionary<string, string>()),
-            Parts: parts);
+            Parts: parts,
+            Files: extras);
         AtomicFile.WriteAllText(Path.Combine(folder, SidecarName), JsonSerializer.Serialize(sidecar, Json));
 
         Prune(Path.GetFullPath(directory), keepLast, justSaved: folder);
@@ -242,7 +263,8 @@ public static class Checkpoint
     static bool FilesIntact(string folder, Sidecar sidecar) =>
         sidecar.Parts.All(p =>
             SizeIs(Path.Combine(folder, p.WeightsFile), p.WeightsBytes)
-            && (p.OptimizerFile is null || SizeIs(Path.Combine(folder, p.OptimizerFile), p.OptimizerBytes)));
+            && (p.OptimizerFile is null || SizeIs(Path.Combine(folder, p.OptimizerFile), p.OptimizerBytes)))
+        && (sidecar.Files ?? []).All(f => SizeIs(Path.Combine(folder, f.Name), f.Bytes));
 
     static bool SizeIs(string path, long? bytes) => File.Exists(path) && new FileInfo(path).Length == bytes;
 
@@ -255,11 +277,15 @@ public static class Checkpoint
                 Directory.Delete(folder, recursive: true);
     }
 
-    static CheckpointInfo ToInfo(string folder, Sidecar s) => new(folder, s.Step, s.Epoch, s.SavedAt, s.Metrics, s.Notes);
+    static CheckpointInfo ToInfo(string folder, Sidecar s) =>
+        new(folder, s.Step, s.Epoch, s.SavedAt, s.Metrics, s.Notes, [.. (s.Files ?? []).Select(f => f.Name)]);
 
     sealed record ParameterRecord(string Name, long[] Shape, string DType);
 
     sealed record PartRecord(string Name, string WeightsFile, long WeightsBytes, string? OptimizerFile, long? OptimizerBytes, List<ParameterRecord> Parameters);
 
-    sealed record Sidecar(int Format, long Step, int? Epoch, DateTimeOffset SavedAt, Dictionary<string, double> Metrics, Dictionary<string, string> Notes, List<PartRecord> Parts);
+    sealed record FileRecord(string Name, long Bytes);
+
+    // Files is absent in checkpoints written before it existed: they read as having no extra files.
+    sealed record Sidecar(int Format, long Step, int? Epoch, DateTimeOffset SavedAt, Dictionary<string, double> Metrics, Dictionary<string, string> Notes, List<PartRecord> Parts, List<FileRecord>? Files = null);
 }

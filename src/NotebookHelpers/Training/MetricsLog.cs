@@ -1,6 +1,6 @@
-using NotebookHelpers.Core;
 using System.Globalization;
 using System.Text;
+using NotebookHelpers.Core;
 
 namespace NotebookHelpers.Training;
 

@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Html;
-using NotebookHelpers.Visualization;
+using NotebookHelpers.Core;
+using NotebookHelpers.Notebooks;
 
 namespace NotebookHelpers.Training;
 
@@ -49,7 +50,7 @@ public sealed record ProgressOptions
 /// <summary>
 /// Shows how far training is: step/total, elapsed time, ETA and the latest metric values.
 /// <code>
-/// using var progress = TrainingProgress.Start("SalGAN", totalSteps);
+/// using var progress = TrainingProgress.Start("GAN", totalSteps);
 /// for (long step = 0; step &lt; totalSteps; step++) { ...; progress.Report(step + 1, ("g_loss", g), ("d_loss", d)); }
 /// progress.Complete();
 /// </code>
@@ -170,8 +171,8 @@ public sealed class TrainingProgress : IDisposable
     public void Dispose() => Complete();
 
     /// <summary>
-    /// The state as one line: <c>SalGAN  40% 400/1000 elapsed 0:20 eta 0:30 | g_loss 0.710 d_loss 0.690</c>,
-    /// or, once complete, <c>SalGAN done 1000/1000 in 0:50 | ...</c>.
+    /// The state as one line: <c>GAN  40% 400/1000 elapsed 0:20 eta 0:30 | g_loss 0.710 d_loss 0.690</c>,
+    /// or, once complete, <c>GAN done 1000/1000 in 0:50 | ...</c>.
     /// </summary>
     public override string ToString()
     {

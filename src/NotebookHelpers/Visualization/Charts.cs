@@ -1,3 +1,5 @@
+using NotebookHelpers.Core;
+using NotebookHelpers.Notebooks;
 using NotebookHelpers.Training;
 using ScottPlot;
 

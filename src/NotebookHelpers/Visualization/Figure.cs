@@ -1,7 +1,7 @@
-using NotebookHelpers.Core;
 using System.Buffers.Binary;
 using System.Net;
-using NotebookHelpers.Training;
+using NotebookHelpers.Core;
+using NotebookHelpers.Notebooks;
 
 namespace NotebookHelpers.Visualization;
 

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Reflection;
 using System.Text;
+using NotebookHelpers.Core;
+using NotebookHelpers.Notebooks;
 
 namespace NotebookHelpers.Visualization;
 

@@ -121,7 +121,7 @@ public static class Palettes
         IgnoreIndex: 255,
         IgnoreColor: VocColormap.Colour(255));
 
-    /// <summary>CamVid as SegNet uses it: 11 classes and 11 for void, with SegNet's colours.</summary>
+    /// <summary>CamVid: 11 classes and 11 for void, in the colours its 11-class release is usually drawn with.</summary>
     public static Palette CamVid { get; } = new(
         "CamVid",
         ["Sky", "Building", "Pole", "Road", "Pavement", "Tree", "SignSymbol", "Fence", "Car", "Pedestrian", "Bicyclist"],

@@ -1,3 +1,4 @@
+using NotebookHelpers.Papers.SalGan;
 namespace NotebookHelpers.Tests.Cli;
 
 [Collection(NotebookProcesses.Name)]

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using NotebookHelpers.Metrics;
-using NotebookHelpers.Tests.Metrics;
+using NotebookHelpers.Papers.SalGan;
+using NotebookHelpers.Tests.Papers.SalGan;
 
 namespace NotebookHelpers.Tests.Cli;
 

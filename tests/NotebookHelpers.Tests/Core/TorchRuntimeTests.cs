@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace NotebookHelpers.Tests.Core;
 
 /// <summary>The loaded natives work end to end: tensors, autograd, an optimizer step; seeding repeats.</summary>
-[Collection(nameof(NotebookHelpers.Tests.Training.GlobalRandomState))]
+[Collection(nameof(GlobalRandomState))]
 public class TorchRuntimeTests
 {
     [Fact]

@@ -13,7 +13,8 @@ public sealed class DataLoadersTests
 
         public override long Count => count;
 
-        public override Dictionary<string, Tensor> GetTensor(long index) => new() {
+        public override Dictionary<string, Tensor> GetTensor(long index) => new()
+        {
             ["index"] = torch.tensor(index),
             ["image"] = torch.full([3, 4, 4], (float)index),
         };

@@ -14,7 +14,8 @@ public sealed class DatasetLocationTests : IDisposable
     private const string OwnVariable = "NBH_DATA_NBH_TEST_SET";
 
     private readonly TempFolder folder = new();
-    private readonly Dictionary<string, string?> saved = new() {
+    private readonly Dictionary<string, string?> saved = new()
+    {
         [OwnVariable] = Environment.GetEnvironmentVariable(OwnVariable),
         [DatasetLocation.DataDirVariable] = Environment.GetEnvironmentVariable(DatasetLocation.DataDirVariable),
     };

@@ -22,7 +22,8 @@ public sealed class FileDatasetTests : IDisposable
             new() { ["image"] = (load ?? ImageIO.LoadRgb)(sample) };
     }
 
-    private string[] WriteGreys(params int[] levels) => levels.Select(level => {
+    private string[] WriteGreys(params int[] levels) => levels.Select(level =>
+    {
         var path = folder.File($"{level}.png");
         ImageIO.SaveRgb(torch.full([3, 2, 2], level / 255f), path);
         return path;
@@ -72,7 +73,8 @@ public sealed class FileDatasetTests : IDisposable
     {
         var paths = WriteGreys(10, 20);
         var attempts = new Dictionary<string, int>();
-        var dataset = new GreyFiles(paths, TextWriter.Null, load: path => {
+        var dataset = new GreyFiles(paths, TextWriter.Null, load: path =>
+        {
             attempts[path] = attempts.GetValueOrDefault(path) + 1;
             return ImageIO.LoadRgb(path);
         });

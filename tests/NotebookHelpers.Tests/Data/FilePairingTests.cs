@@ -10,7 +10,8 @@ public sealed class FilePairingTests : IDisposable
     public FilePairingTests()
     {
         foreach (var name in new[] { "images/COCO_2.jpg", "images/COCO_1.jpg", "images/COCO_3.jpg", "images/notes.txt",
-                     "maps/COCO_1.png", "maps/COCO_2.png", "maps/COCO_9.png" }) {
+                     "maps/COCO_1.png", "maps/COCO_2.png", "maps/COCO_9.png" })
+        {
             Directory.CreateDirectory(Path.GetDirectoryName(folder.File(name))!);
             File.WriteAllText(folder.File(name), "");
         }

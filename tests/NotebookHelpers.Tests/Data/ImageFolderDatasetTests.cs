@@ -19,7 +19,8 @@ public sealed class ImageFolderDatasetTests : IDisposable
             new("mask", folder.File("masks"), ImageKind.ClassIds),
         ];
         var stems = new[] { "a", "b", "c", "d" };
-        for (var i = 0; i < stems.Length; i++) {
+        for (var i = 0; i < stems.Length; i++)
+        {
             ImageIO.SaveRgb(torch.full([3, 4, 6], i / 10f), folder.File("images", $"{stems[i]}.png"));
             ImageIO.SaveClassIds(torch.full([4, 6], i, ScalarType.Int64), folder.File("masks", $"{stems[i]}.png"));
         }
@@ -59,7 +60,8 @@ public sealed class ImageFolderDatasetTests : IDisposable
     public void The_transform_sees_every_decoded_role()
     {
         var dataset = ImageFolderDataset.FromFolders(roles, log: TextWriter.Null,
-            transform: sample => new() {
+            transform: sample => new()
+            {
                 ["image"] = ImageTransforms.Crop(sample["image"], 0, 0, 2, 2),
                 ["mask"] = ImageTransforms.Crop(sample["mask"], 0, 0, 2, 2),
             });

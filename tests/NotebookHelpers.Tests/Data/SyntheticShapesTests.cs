@@ -42,9 +42,11 @@ public sealed class SyntheticShapesTests
         var bytes = data.Images.mul(255).round().to(ScalarType.Int32).data<int>().ToArray();
         var ids = data.Masks.data<long>().ToArray();
 
-        for (var n = 0; n < 6; n++) {
+        for (var n = 0; n < 6; n++)
+        {
             var colours = data.Shapes[n].ToLookup(shape => (long)shape.Class, shape => (shape.Red, shape.Green, shape.Blue));
-            for (var at = 0; at < height * width; at++) {
+            for (var at = 0; at < height * width; at++)
+            {
                 var pixel = Enumerable.Range(0, 3).Select(c => bytes[(n * 3 + c) * height * width + at]).ToArray();
                 var id = ids[n * height * width + at];
                 if (id == 0)
@@ -74,7 +76,8 @@ public sealed class SyntheticShapesTests
         using var dataset = ImageFolderDataset.FromFolders(SyntheticShapes.FolderRoles(folder.Path), log: TextWriter.Null);
 
         Assert.Equal(3, dataset.Count);
-        for (var n = 0; n < 3; n++) {
+        for (var n = 0; n < 3; n++)
+        {
             var sample = dataset.GetTensor(n);
             Assert.True(Tensors.Identical(data.Images[n], sample["image"]));
             Assert.True(Tensors.Identical(data.Masks[n], sample["mask"]));

@@ -80,12 +80,14 @@ public class ImageIOTests : IDisposable
     [Fact]
     public void LoadRgb_drops_alpha_and_spreads_grey_over_three_channels()
     {
-        using (var rgba = new Image<Rgba32>(2, 1)) {
+        using (var rgba = new Image<Rgba32>(2, 1))
+        {
             rgba[0, 0] = new Rgba32(10, 20, 30, 0);
             rgba[1, 0] = new Rgba32(200, 100, 50, 128);
             rgba.SaveAsPng(folder.File("rgba.png"));
         }
-        using (var grey = new Image<L8>(1, 1)) {
+        using (var grey = new Image<L8>(1, 1))
+        {
             grey[0, 0] = new L8(77);
             grey.SaveAsPng(folder.File("grey.png"));
         }
@@ -225,7 +227,8 @@ public class ImageIOTests : IDisposable
         var loaders = new List<Func<string, Tensor>> { ImageIO.LoadRgb, ImageIO.LoadGray };
         if (name.EndsWith(".png"))
             loaders.Add(ImageIO.LoadClassIds);
-        foreach (var load in loaders) {
+        foreach (var load in loaders)
+        {
             var error = Assert.Throws<InvalidDataException>(() => load(path));
             Assert.Contains(path, error.Message);
             Assert.Contains("not a readable PNG/JPEG", error.Message);

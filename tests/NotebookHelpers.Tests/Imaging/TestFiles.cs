@@ -41,7 +41,8 @@ public static class TestPng
             WriteChunk(file, "PLTE", palette);
         using var compressed = new MemoryStream();
         using (var zlib = new ZLibStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
-            for (var y = 0; y < height; y++) {
+            for (var y = 0; y < height; y++)
+            {
                 zlib.WriteByte(0); // filter type None
                 zlib.Write(packedRows, y * rowBytes, rowBytes);
             }
@@ -64,7 +65,8 @@ public static class TestPng
     private static uint Crc32(byte[] bytes)
     {
         var crc = 0xFFFFFFFFu;
-        foreach (var b in bytes) {
+        foreach (var b in bytes)
+        {
             crc ^= b;
             for (var bit = 0; bit < 8; bit++)
                 crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;

@@ -170,7 +170,8 @@ public class TransformsTests
             ImageTransforms.DenormalizeImageNet,
         ];
 
-        foreach (var transform in transforms) {
+        foreach (var transform in transforms)
+        {
             var together = transform(batch);
             for (var n = 0; n < 2; n++)
                 Assert.True(together[n].allclose(transform(batch[n]), atol: 1e-6));

@@ -1,0 +1,101 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using NotebookHelpers.Core;
+using NotebookHelpers.Data;
+using NotebookHelpers.Imaging;
+using NotebookHelpers.Notebooks;
+using NotebookHelpers.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NotebookHelpers.Papers.SalGan;
+
+/// <summary>What <c>nbh train salgan</c> asks for: a plan, which of the two systems, where, which seed, and whether to resume.</summary>
+public sealed record SalGanRunRequest(SalGanPlan Plan, RunProfile Profile, bool BceOnly, string Folder, int Seed = 0, bool Resume = false, long CheckpointEvery = 200);
+
+/// <summary>A finished run: its last checkpoint and the validation scores of the system and of the centre bias.</summary>
+public sealed record SalGanRunResult(CheckpointInfo Checkpoint, SaliencyBenchmarkScores Scores, SaliencyBenchmarkScores CentreBias);
+
+/// <summary>
+/// A whole SalGAN training run as <c>nbh train salgan</c> makes it, in the library so that the command and any other
+/// program share it: seed, data, networks, the resumable schedule, the final checkpoint, validation scores beside
+/// the centre bias, and <c>scores.json</c>.
+/// </summary>
+public static class SalGanRun
+{
+    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    /// <summary>The configuration saved with every checkpoint of a run (and compared when it resumes).</summary>
+    public sealed record SavedConfig(SalGanConfig Config, bool BceOnly, int Seed);
+
+    public static SalGanRunResult Train(SalGanRunRequest request, TextWriter output, Action<long, long, SalGanStep>? progress = null)
+    {
+        var (plan, config) = (request.Plan, request.Plan.Config);
+        output.WriteLine(TorchRuntime.Describe());
+        manual_seed(request.Seed);
+        var (train, validation, description) = SalGanExperiment.LoadData(plan, request.Seed);
+        output.WriteLine($"{Name(request.BceOnly)}, profile {request.Profile.Name}: {description}; {config.Epochs} epochs" +
+                         (request.BceOnly ? "" : $", {config.PretrainEpochs} of them BCE pre-training, α = {config.Alpha}"));
+        using var trainer = new SalGanTrainer(config, TorchRuntime.Device);
+        trainer.Generator.TryLoadImageNetEncoder(output);
+        Directory.CreateDirectory(request.Folder);
+        var saved = JsonSerializer.Serialize(new SavedConfig(config, request.BceOnly, request.Seed), Json);
+        using var run = TrainingRun.Start(new TrainingRunOptions(request.Folder, request.CheckpointEvery, Resume: request.Resume),
+            trainer.State(), saved, (ulong)request.Seed, output);
+        var total = SalGanExperiment.StepsPerEpoch(train, config) * config.Epochs;
+        SalGanExperiment.Train(trainer, train, run, TorchRuntime.Device, request.BceOnly, (_, step, losses) => progress?.Invoke(step, total, losses));
+        var checkpoint = run.Save()!;
+
+        var scores = SalGanExperiment.Score(SalGanExperiment.Predict(trainer.Generator, validation.Images, config.BatchSize, TorchRuntime.Device), validation);
+        var (centre, _) = SalGanExperiment.Baselines(validation, request.Seed);
+        var centreScores = SalGanExperiment.Score(centre, validation);
+        AtomicFile.WriteAllText(Path.Combine(request.Folder, "scores.json"),
+            JsonSerializer.Serialize(scores.Named().ToDictionary(n => n.Name, n => n.Value), Json));
+        return new SalGanRunResult(checkpoint, scores, centreScores);
+    }
+
+    public static string Name(bool bceOnly) => bceOnly ? "BCE/4" : "SalGAN";
+
+    /// <summary>The generator of the newest checkpoint in <paramref name="folder"/>, built from the configuration saved with it.</summary>
+    /// <exception cref="FileNotFoundException">The folder holds no complete checkpoint.</exception>
+    public static SalGanGenerator LoadGenerator(string folder, Device device)
+    {
+        var latest = Checkpoint.FindLatest(folder)
+            ?? throw new FileNotFoundException($"No checkpoint in {folder}: train one with `nbh train salgan --out DIR`.", folder);
+        var saved = TrainingRun.ReadConfig<SavedConfig>(latest);
+        var generator = new SalGanGenerator(saved.Config);
+        Checkpoint.Load(latest.Folder, new TrainingState().Add("generator", generator));
+        generator.to(device);
+        return generator;
+    }
+
+    /// <summary>
+    /// A saliency map (8-bit grey PNG, at its image's size) in <paramref name="outputFolder"/> for every PNG or JPEG in
+    /// <paramref name="imageFolder"/>; an unreadable image is reported to <paramref name="problems"/> and skipped.
+    /// </summary>
+    public static (int Written, int Skipped) PredictFolder(SalGanGenerator generator, string imageFolder, string outputFolder, Device device, TextWriter problems)
+    {
+        if (!Directory.Exists(imageFolder)) throw new DirectoryNotFoundException($"No folder {imageFolder}.");
+        var config = generator.Config;
+        int written = 0, skipped = 0;
+        foreach (var file in Directory.GetFiles(imageFolder).Where(f => FilePairing.ImageExtensions.Contains(Path.GetExtension(f))).Order(StringComparer.Ordinal))
+        {
+            try
+            {
+                using var scope = NewDisposeScope();
+                var image = ImageIO.LoadRgb(file);
+                var input = ImageTransforms.Resize(image, config.Height, config.Width).unsqueeze(0);
+                var map = SalGanExperiment.Predict(generator, input, 1, device)[0];
+                var original = ImageTransforms.Resize(map, (int)image.shape[1], (int)image.shape[2], antialias: false);
+                ImageIO.SaveGray(original, Path.Combine(outputFolder, Path.GetFileNameWithoutExtension(file) + ".png"));
+                written++;
+            }
+            catch (InvalidDataException e)
+            {
+                problems.WriteLine($"skipped {file}: {e.Message}");
+                skipped++;
+            }
+        }
+        return (written, skipped);
+    }
+}

@@ -1,0 +1,43 @@
+using NotebookHelpers.Metrics;
+using static TorchSharp.torch;
+
+namespace NotebookHelpers.Papers.SalGan;
+
+/// <summary>The benchmark's metrics for a set of predictions, averaged over images, with information gain over a baseline.</summary>
+public sealed record SaliencyBenchmarkScores(SaliencyScores Scores, double InformationGain, int Count)
+{
+    /// <summary>Every metric under the benchmark's names, IG last.</summary>
+    public IReadOnlyList<(string Name, double Value)> Named() =>
+        [.. Scores.Named().Select(n => (n.Name, n.Value ?? double.NaN)), ("IG", InformationGain)];
+
+    public double this[string name] => Named().First(n => n.Name == name).Value;
+}
+
+/// <summary>Scores predictions held in tensors, as a notebook or a training run has them (folders: <see cref="SaliencyEvaluation"/>).</summary>
+public static class SaliencyBenchmark
+{
+    /// <summary>
+    /// All eight metrics of <paramref name="predictions"/> against <paramref name="fixations"/> and
+    /// <paramref name="density"/> (each (N,1,H,W) or (N,H,W)), each computed per image and averaged. sAUC draws its
+    /// negatives from the fixations of the other images of the set; IG is measured over <paramref name="baseline"/>.
+    /// </summary>
+    public static SaliencyBenchmarkScores Score(Tensor predictions, Tensor fixations, Tensor density, Tensor baseline, long seed = 0)
+    {
+        using var scope = NewDisposeScope();
+        double Mean(Tensor perImage) => SaliencyMetrics.Mean(perImage);
+        var scores = new SaliencyScores(
+            Mean(SaliencyMetrics.AucJudd(predictions, fixations)),
+            Mean(SaliencyMetrics.AucBorji(predictions, fixations, seed: seed)),
+            Mean(SaliencyMetrics.ShuffledAuc(predictions, fixations, seed: seed)),
+            Mean(SaliencyMetrics.Nss(predictions, fixations)),
+            Mean(SaliencyMetrics.Cc(predictions, density)),
+            Mean(SaliencyMetrics.Kld(predictions, density)),
+            Mean(SaliencyMetrics.Sim(predictions, density)));
+        var count = predictions.dim() == 2 ? 1 : (int)predictions.shape[0];
+        return new SaliencyBenchmarkScores(scores, Mean(SaliencyMetrics.InformationGain(predictions, fixations, baseline)), count);
+    }
+
+    /// <summary>True when <paramref name="scores"/> beats <paramref name="other"/> on every metric, each in its spec's direction.</summary>
+    public static bool BeatsOnEveryMetric(SaliencyBenchmarkScores scores, SaliencyBenchmarkScores other) =>
+        scores.Named().Zip(other.Named()).All(pair => SaliencyMetricSpecs.Get(pair.First.Name).IsBetter(pair.First.Value, pair.Second.Value));
+}

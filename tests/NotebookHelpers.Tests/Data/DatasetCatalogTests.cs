@@ -1,0 +1,34 @@
+using NotebookHelpers.Core;
+using NotebookHelpers.Data;
+using NotebookHelpers.Papers.SalGan;
+
+namespace NotebookHelpers.Tests.Data;
+
+public class DatasetCatalogTests
+{
+    [Fact]
+    public void A_papers_registered_dataset_comes_first_and_the_planned_ones_follow_once_each()
+    {
+        _ = SalGanCatalog.Salicon;
+        var names = DatasetCatalog.All.Select(d => d.Name).ToList();
+        Assert.Equal("salicon", names[0]);
+        Assert.Equal(names.Distinct().Count(), names.Count);
+        Assert.Contains("camvid", names);
+    }
+
+    [Fact]
+    public void Registering_a_name_twice_is_refused()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => DatasetCatalog.Register(SalGanCatalog.Salicon));
+        Assert.Contains("salicon", error.Message);
+    }
+
+    [Fact]
+    public void Doctor_lists_the_registered_datasets_and_weights_after_the_machine_checks()
+    {
+        var areas = EnvironmentCheck.Run().Select(r => r.Area).Distinct().ToList();
+        Assert.True(areas.IndexOf("datasets") > areas.IndexOf("dotnet"));
+        Assert.Contains(EnvironmentCheck.Run(), r => r.Area == "datasets" && r.Item == "salicon");
+        Assert.True(areas.IndexOf("weights") > areas.IndexOf("datasets"), string.Join(", ", areas));
+    }
+}
