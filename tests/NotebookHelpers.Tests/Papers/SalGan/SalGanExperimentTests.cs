@@ -70,6 +70,18 @@ public class SalGanExperimentTests
         Assert.Equal(0, scores.InformationGain, 6); // the centre bias over itself (float32 maps against the float64 baseline)
         Assert.False(random[0].equal(random[1]).all().item<bool>());
     }
+
+    [Fact]
+    public void A_batch_kept_with_First_stays_valid_and_holds_normalised_images()
+    {
+        var split = SaliencySplit.Synthetic(6, Tiny, seed: 5);
+        var (inputs, density) = split.Batches(4, new TorchSharp.torch.Generator(1), CPU).First();
+        Assert.Equal(4, inputs.shape[0]);
+        Assert.Equal(4, density.shape[0]);
+        // ImageNet normalisation moves [0, 1] pixels below zero: the batch is the network's input, and still readable.
+        Assert.True(inputs.min().item<float>() < 0);
+        Assert.Equal(split.Images.shape[1..], inputs.shape[1..]);
+    }
 }
 
 /// <summary>
