@@ -44,23 +44,23 @@ public static class SalGanCommands
             SalGanRunResult result;
             try
             {
-                long total = 0;
-                TrainingProgress? progress = null;
+                // The progress line starts with the first step, when the run knows how many steps it has; it is
+                // closed before any error is printed, so the error stands on a line of its own.
+                TrainingProgress? line = null;
                 try
                 {
                     result = SalGanRun.Train(request, Console.Out, (step, steps, losses) =>
                     {
-                        progress ??= TrainingProgress.Start(SalGanRun.Name(baseline), steps);
-                        total = steps;
-                        progress.Report(step, losses.Values());
+                        line ??= TrainingProgress.Start(SalGanRun.Name(baseline), steps);
+                        line.Report(step, losses.Values());
                     });
                 }
                 finally
                 {
-                    progress?.Dispose();
+                    line?.Dispose();
                 }
             }
-            catch (InvalidOperationException e)
+            catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
             {
                 Console.Error.WriteLine(e.Message);
                 return 2;
