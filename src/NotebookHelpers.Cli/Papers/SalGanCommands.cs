@@ -49,10 +49,11 @@ public static class SalGanCommands
                 TrainingProgress? line = null;
                 try
                 {
-                    result = SalGanRun.Train(request, Console.Out, (step, steps, losses) =>
+                    result = SalGanRun.Train(request, Console.Out, (step, steps, values) =>
                     {
-                        line ??= TrainingProgress.Start(SalGanRun.Name(baseline), steps);
-                        line.Report(step, losses.Values());
+                        // A resumed run's first step is not step 1: its ETA counts only this process's pace.
+                        line ??= TrainingProgress.Start(SalGanRun.Name(baseline), steps, new ProgressOptions { StartStep = step - 1 });
+                        line.Report(step, values);
                     });
                 }
                 finally

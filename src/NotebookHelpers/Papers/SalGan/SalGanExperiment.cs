@@ -142,9 +142,10 @@ public static class SalGanExperiment
     /// steps, then a discriminator and a generator step on every batch; with <paramref name="bceOnly"/> every epoch is
     /// a content step (the BCE/4 baseline). <paramref name="report"/> receives each step's losses after the run has
     /// logged them (and checkpointed, when one is due); a resumed run continues where its checkpoint left off.
+    /// With a <paramref name="validation"/> split every epoch ends with <see cref="Validate"/>, logged with the epoch.
     /// </summary>
     public static void Train(SalGanTrainer trainer, SaliencySplit train, TrainingRun run, Device device, bool bceOnly,
-        Action<int, long, SalGanStep>? report = null)
+        Action<int, long, SalGanStep>? report = null, SaliencySplit? validation = null)
     {
         var config = trainer.Config;
         foreach (var epoch in run.Epochs(config.Epochs))
@@ -159,11 +160,27 @@ public static class SalGanExperiment
                 run.Completed(epoch, losses.Values());
                 report?.Invoke(epoch, run.Step, losses);
             }
-            run.EndEpoch(epoch);
+            run.EndEpoch(epoch, validation is null ? [] : Validate(trainer.Generator, validation, config.BatchSize, device));
         }
     }
 
-    /// <summary>Trains in memory, without checkpoints (the notebook's runs): the schedule of <see cref="Train(SalGanTrainer, SaliencySplit, TrainingRun, Device, bool, Action{int, long, SalGanStep}?)"/>.</summary>
+    /// <summary>
+    /// The check between epochs: mean CC and KLD of the generator's maps against the split's density maps. These two
+    /// need no fixations and no baseline, so they cost one forward pass over the split; the full benchmark runs once,
+    /// at the end.
+    /// </summary>
+    public static (string Name, double Value)[] Validate(SalGanGenerator generator, SaliencySplit validation, int batchSize, Device device)
+    {
+        using var scope = NewDisposeScope();
+        var maps = Predict(generator, validation.Images, batchSize, device);
+        return [(ValidationCc, SaliencyMetrics.Cc(maps, validation.Density).mean().ToDouble()),
+                (ValidationKld, SaliencyMetrics.Kld(maps, validation.Density).mean().ToDouble())];
+    }
+
+    /// <summary>The names <see cref="Validate"/> logs its values under.</summary>
+    public const string ValidationCc = "val_cc", ValidationKld = "val_kld";
+
+    /// <summary>Trains in memory, without checkpoints (the notebook's runs): the schedule of <see cref="Train(SalGanTrainer, SaliencySplit, TrainingRun, Device, bool, Action{int, long, SalGanStep}?, SaliencySplit?)"/>.</summary>
     public static MetricsLog Train(SalGanTrainer trainer, SaliencySplit train, int seed, Device device, bool bceOnly,
         Action<int, long, SalGanStep>? report = null)
     {

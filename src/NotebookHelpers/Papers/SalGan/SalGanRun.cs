@@ -28,22 +28,30 @@ public static class SalGanRun
     /// <summary>The configuration saved with every checkpoint of a run (and compared when it resumes).</summary>
     public sealed record SavedConfig(SalGanConfig Config, bool BceOnly, int Seed);
 
-    public static SalGanRunResult Train(SalGanRunRequest request, TextWriter output, Action<long, long, SalGanStep>? progress = null)
+    /// <summary>
+    /// Runs the request. <paramref name="progress"/> receives after every step the step, the total and the values to
+    /// show: the step's losses and the latest between-epoch validation (<see cref="SalGanExperiment.Validate"/>).
+    /// </summary>
+    public static SalGanRunResult Train(SalGanRunRequest request, TextWriter output, Action<long, long, (string Name, double Value)[]>? progress = null)
     {
         var (plan, config) = (request.Plan, request.Plan.Config);
-        output.WriteLine(TorchRuntime.Describe());
         manual_seed(request.Seed);
-        var (train, validation, description) = SalGanExperiment.LoadData(plan, request.Seed);
-        output.WriteLine($"{Name(request.BceOnly)}, profile {request.Profile.Name}: {description}; {config.Epochs} epochs" +
-                         (request.BceOnly ? "" : $", {config.PretrainEpochs} of them BCE pre-training, α = {config.Alpha}"));
         using var trainer = new SalGanTrainer(config, TorchRuntime.Device);
-        trainer.Generator.TryLoadImageNetEncoder(output);
+        // The run starts before the data loads, so a resumed run says so first and a folder that is refused is
+        // refused at once, not after minutes of loading.
         Directory.CreateDirectory(request.Folder);
         var saved = JsonSerializer.Serialize(new SavedConfig(config, request.BceOnly, request.Seed), Json);
         using var run = TrainingRun.Start(new TrainingRunOptions(request.Folder, request.CheckpointEvery, Resume: request.Resume),
             trainer.State(), saved, (ulong)request.Seed, output);
+        output.WriteLine(TorchRuntime.Describe());
+        var (train, validation, description) = SalGanExperiment.LoadData(plan, request.Seed);
+        output.WriteLine($"{Name(request.BceOnly)}, profile {request.Profile.Name}: {description}; {config.Epochs} epochs" +
+                         (request.BceOnly ? "" : $", {config.PretrainEpochs} of them BCE pre-training, α = {config.Alpha}"));
+        // A resumed run has its weights from the checkpoint; only a fresh one starts from ImageNet's encoder.
+        if (run.ResumedFrom is null) trainer.Generator.TryLoadImageNetEncoder(output);
         var total = SalGanExperiment.StepsPerEpoch(train, config) * config.Epochs;
-        SalGanExperiment.Train(trainer, train, run, TorchRuntime.Device, request.BceOnly, (_, step, losses) => progress?.Invoke(step, total, losses));
+        SalGanExperiment.Train(trainer, train, run, TorchRuntime.Device, request.BceOnly,
+            (_, step, losses) => progress?.Invoke(step, total, [.. losses.Values(), .. LatestValidation(run.Log)]), validation);
         var checkpoint = run.Save()!;
 
         var scores = SalGanExperiment.Score(SalGanExperiment.Predict(trainer.Generator, validation.Images, config.BatchSize, TorchRuntime.Device), validation);
@@ -53,6 +61,9 @@ public static class SalGanRun
             JsonSerializer.Serialize(scores.Named().ToDictionary(n => n.Name, n => n.Value), Json));
         return new SalGanRunResult(checkpoint, scores, centreScores);
     }
+
+    static IEnumerable<(string, double)> LatestValidation(MetricsLog log) =>
+        new[] { SalGanExperiment.ValidationCc, SalGanExperiment.ValidationKld }.Where(log.Contains).Select(name => (name, log.Last(name)));
 
     public static string Name(bool bceOnly) => bceOnly ? "BCE/4" : "SalGAN";
 

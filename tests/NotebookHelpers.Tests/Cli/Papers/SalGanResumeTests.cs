@@ -36,7 +36,7 @@ public class SalGanResumeTests
 
         var resumed = ProcessRun.Start(TestPaths.Nbh, [.. Args(killed), "--resume"]);
         Assert.True(resumed.ExitCode == 0, resumed.Output);
-        Assert.Contains("resumed at step ", resumed.Output);
+        Assert.StartsWith("resumed at step ", resumed.StandardOutput);
         AssertEveryCheckpointLoads(killed);
 
         var a = Checkpoint.FindLatest(whole)!;
