@@ -42,4 +42,13 @@ public sealed class EnvironmentCheckTests : IDisposable
         Assert.DoesNotContain(results, r => r.State == CheckState.Error);
         Assert.All(results.Where(r => r.State != CheckState.Ok), r => Assert.NotEmpty(r.Action));
     }
+
+    [Fact]
+    public void The_checks_list_the_registered_datasets_and_weights_after_the_machine_checks()
+    {
+        var areas = EnvironmentCheck.Run().Select(r => r.Area).Distinct().ToList();
+        Assert.True(areas.IndexOf("datasets") > areas.IndexOf("dotnet"));
+        Assert.Contains(EnvironmentCheck.Run(), r => r.Area == "datasets" && r.Item == "salicon");
+        Assert.True(areas.IndexOf("weights") > areas.IndexOf("datasets"), string.Join(", ", areas));
+    }
 }

@@ -1,6 +1,6 @@
 using NotebookHelpers.Cli.Commands;
 
-namespace NotebookHelpers.Tests.Cli;
+namespace NotebookHelpers.Tests.Cli.Commands;
 
 public class DurationsTests
 {

@@ -4,7 +4,7 @@ using NotebookHelpers.Models;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
-namespace NotebookHelpers.Tests.Cli;
+namespace NotebookHelpers.Tests.Cli.Commands;
 
 /// <summary>`nbh weights check` and `nbh classify` as a user runs them, on checkpoints the test writes.</summary>
 [Collection(NotebookProcesses.Name)]
