@@ -62,25 +62,7 @@ public static class Salicon
         string? root = null, TextWriter? log = null, bool withFixations = true)
     {
         RequireSize(height, width);
-        return Open(split, root, log, withFixations, ResizedTo(height, width, mapsToo: true));
-    }
-
-    /// <summary>
-    /// The samples of <paramref name="split"/> (train or val) for the benchmark, which scores maps at the original
-    /// size: the image resized to the network's <paramref name="height"/>×<paramref name="width"/>, the density and
-    /// fixation maps as stored (fixations made exactly 0/1). Predictions are resized back to the maps' size by the
-    /// metrics (<see cref="SaliencyMetrics"/>). Batch them only when the images share one size (SALICON's
-    /// are all 640×480).
-    /// </summary>
-    public static ImageFolderDataset LoadForEvaluation(string split, int height = InputHeight, int width = InputWidth,
-        string? root = null, TextWriter? log = null)
-    {
-        RequireSize(height, width);
-        if (split == "test")
-            throw new ArgumentException(
-                "SALICON's test split has no maps or fixations to evaluate against; use \"val\" (or \"train\").",
-                nameof(split));
-        return Open(split, root, log, withFixations: true, ResizedTo(height, width, mapsToo: false));
+        return Open(split, root, log, withFixations, ResizedTo(height, width));
     }
 
     /// <summary>The folders of <paramref name="split"/> under <paramref name="root"/> with their keys and decoding.</summary>
@@ -157,15 +139,11 @@ public static class Salicon
         return root;
     }
 
-    private static Func<Dictionary<string, Tensor>, Dictionary<string, Tensor>> ResizedTo(int height, int width,
-        bool mapsToo) =>
+    private static Func<Dictionary<string, Tensor>, Dictionary<string, Tensor>> ResizedTo(int height, int width) =>
         sample => sample.ToDictionary(entry => entry.Key, entry => entry.Key switch
         {
-            ImageKey => ImageTransforms.Resize(entry.Value, height, width),
-            DensityKey when mapsToo => ImageTransforms.Resize(entry.Value, height, width),
-            FixationsKey => mapsToo
-                ? ResizeFixations(entry.Value, height, width)
-                : ResizeFixations(entry.Value, (int)entry.Value.shape[^2], (int)entry.Value.shape[^1]),
+            ImageKey or DensityKey => ImageTransforms.Resize(entry.Value, height, width),
+            FixationsKey => ResizeFixations(entry.Value, height, width),
             _ => entry.Value,
         });
 

@@ -51,7 +51,6 @@ public sealed class SaliconTests : IDisposable
         var sample = dataset.GetTensor(0);
         Assert.Equal(["image"], sample.Keys);
         Assert.Equal([3L, 24, 32], sample["image"].shape);
-        Assert.Throws<ArgumentException>(() => Salicon.LoadForEvaluation("test", root: folder.Path, log: TextWriter.Null));
     }
 
     [Fact]
@@ -65,23 +64,9 @@ public sealed class SaliconTests : IDisposable
     }
 
     [Fact]
-    public void Evaluation_samples_keep_the_maps_as_stored_and_resize_only_the_image()
-    {
-        var dataset = Salicon.LoadForEvaluation("val", 24, 32, root: folder.Path, log: TextWriter.Null);
-
-        for (var n = 0; n < 3; n++)
-        {
-            var sample = dataset.GetTensor(n);
-            Assert.Equal([3L, 24, 32], sample["image"].shape);
-            Assert.True(Tensors.Identical(val.Fixations[n], sample["fixations"]));
-            Assert.True(Tensors.Identical(val.Density[n].mul(255).round().div(255), sample["density"]), "8-bit density");
-        }
-    }
-
-    [Fact]
     public void Written_images_load_back_exactly_at_their_own_size()
     {
-        var dataset = Salicon.LoadForEvaluation("train", Height, Width, root: folder.Path, log: TextWriter.Null);
+        var dataset = Salicon.Load("train", Height, Width, root: folder.Path, log: TextWriter.Null);
 
         for (var n = 0; n < 4; n++)
             Assert.True(dataset.GetTensor(n)["image"].sub(train.Images[n]).abs().max().item<float>() < 1e-6f);
