@@ -3,7 +3,8 @@ using NotebookHelpers.Cli;
 using NotebookHelpers.Cli.Commands;
 using NotebookHelpers.Cli.Papers;
 
-// nbh: the notebooks' library without a notebook. Each command parses, validates and calls the library.
+// nbh: the notebooks' library without a notebook. Each command parses, validates and calls the library; failures
+// end at the error boundary as one line.
 var root = new RootCommand("NotebookHelpers: run the paper notebooks, check a machine, and run the papers' experiments from the command line.")
 {
     NotebookCommands.Create(),
@@ -14,4 +15,4 @@ var root = new RootCommand("NotebookHelpers: run the paper notebooks, check a ma
 var verbs = Verbs.Create();
 SalGanCommands.AddTo(verbs);
 foreach (var verb in verbs.All) root.Add(verb);
-return await root.Parse(args).InvokeAsync();
+return await ErrorBoundary.RunAsync(root, args, Console.Error);

@@ -31,20 +31,21 @@ public static class NotebookCommands
         var profile = new Option<string?>("--profile") { Description = "smoke, workshop or paper (default: NBH_PROFILE, else workshop on a GPU and smoke otherwise)." };
         var outFolder = new Option<string?>("--out") { Description = "Folder for the executed notebooks, results and report.html (default: artifacts/notebooks)." };
         var cellTimeout = CellTimeoutOption();
-        var command = new Command("run", "Run notebooks, one process each, and write executed copies and an HTML report.") { notebooks, profile, outFolder, cellTimeout };
+        var force = CliInput.ForceOption();
+        var command = new Command("run", "Run notebooks, one process each, and write executed copies and an HTML report.") { notebooks, profile, outFolder, cellTimeout, force };
         command.SetAction(async (parse, _) =>
         {
+            // Everything is checked before the first notebook starts.
             var list = parse.GetValue(notebooks) is { Length: > 0 } given ? given.Select(Path.GetFullPath).ToList() : NotebookRunner.SeriesNotebooks();
-            foreach (var missing in list.Where(n => !File.Exists(n)))
-            {
-                Console.Error.WriteLine($"No notebook at {missing}.");
-                return 2;
-            }
-            var options = new NotebookRunOptions(
-                list,
-                parse.GetValue(profile) is { } p ? RunProfile.Parse(p) : RunProfile.Current,
-                parse.GetValue(outFolder) ?? Path.Combine(RepoPaths.Artifacts, "notebooks"),
-                Durations.Parse(parse.GetValue(cellTimeout)!));
+            NotebookRunner.CheckNotebooks(list);
+            var runProfile = CliInput.Profile(parse.GetValue(profile));
+            var timeout = CliInput.Duration(parse.GetValue(cellTimeout)!, "--cell-timeout");
+            // The default folder under artifacts/ is this repository's own output area.
+            var chosen = parse.GetValue(outFolder);
+            var folder = chosen ?? Path.Combine(RepoPaths.Artifacts, "notebooks");
+            NotebookRunner.CheckOutFolder(list, folder);
+            folder = CliInput.OutFolder(folder, "notebooks run", force: chosen is null || parse.GetValue(force));
+            var options = new NotebookRunOptions(list, runProfile, folder, timeout);
             var statuses = await new NotebookRunner(Console.Out).RunAsync(options);
             PrintSummary(statuses);
             return statuses.All(s => s.Succeeded) ? 0 : 1;
@@ -63,7 +64,7 @@ public static class NotebookCommands
         {
             // The kernel redirects Console.Out while a cell runs; progress goes to the real standard output.
             var log = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = true };
-            var executor = new NotebookExecutor(parse.GetValue(notebook)!, parse.GetValue(outFolder)!, Durations.Parse(parse.GetValue(cellTimeout)!), log);
+            var executor = new NotebookExecutor(parse.GetValue(notebook)!, parse.GetValue(outFolder)!, CliInput.Duration(parse.GetValue(cellTimeout)!, "--cell-timeout"), log);
             var status = await executor.RunAsync();
             return status.Succeeded ? 0 : 1;
         });

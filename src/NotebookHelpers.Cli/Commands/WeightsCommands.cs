@@ -28,7 +28,7 @@ public static class WeightsCommands
         var model = ModelOption();
         var file = new Argument<string>("file") { Description = "A .pth (zip or legacy format) or .safetensors checkpoint." };
         var command = new Command("check", "Say whether FILE loads into the model: keys, shapes, and the hash prefix its name carries.") { model, file };
-        command.SetAction(parse => Run(() =>
+        command.SetAction(parse =>
         {
             var kind = Backbones.Parse(parse.GetValue(model)!);
             using var backbone = Backbones.Create(kind);
@@ -43,7 +43,7 @@ public static class WeightsCommands
             Console.Error.WriteLine($"{report.File} does not fit {kind.Name()}:");
             foreach (var problem in report.Problems) Console.Error.WriteLine("  - " + problem);
             return 1;
-        }));
+        });
         return command;
     }
 
@@ -54,7 +54,7 @@ public static class WeightsCommands
         var reference = new Option<string>("--reference") { Description = "torch.save({\"input\": x, \"logits\": model(x)}) from PyTorch.", Required = true };
         var tolerance = new Option<double>("--tolerance") { Description = "Largest acceptable absolute difference of a logit.", DefaultValueFactory = _ => 1e-4 };
         var command = new Command("verify", "Compare this library's logits with PyTorch's on the same input and weights.") { model, weights, reference, tolerance };
-        command.SetAction(parse => Run(() =>
+        command.SetAction(parse =>
         {
             var kind = Backbones.Parse(parse.GetValue(model)!);
             var result = ReferenceComparison.Run(kind, parse.GetValue(weights)!, parse.GetValue(reference)!);
@@ -62,7 +62,7 @@ public static class WeightsCommands
             Console.WriteLine($"{kind.Name()}: input {string.Join("x", result.InputShape)}, max |logit| {result.MaxAbsLogit:G4}, " +
                               $"max |difference| {result.MaxAbsDifference:E2} ({(result.MaxAbsDifference <= limit ? "within" : "ABOVE")} {limit:G2})");
             return result.MaxAbsDifference <= limit ? 0 : 1;
-        }));
+        });
         return command;
     }
 
@@ -74,10 +74,10 @@ public static class WeightsCommands
         var top = new Option<int>("--top") { Description = "How many classes to list.", DefaultValueFactory = _ => 5 };
         var json = new Option<bool>("--json") { Description = "Print exactly one JSON object and nothing else." };
         var command = new Command("classify", "Classify an image with an ImageNet backbone (torchvision's preprocessing).") { model, weights, image, top, json };
-        command.SetAction(parse => Run(() =>
+        command.SetAction(parse =>
         {
             var kind = Backbones.Parse(parse.GetValue(model)!);
-            if (parse.GetValue(top) < 1) throw new ArgumentException("--top must be at least 1.");
+            if (parse.GetValue(top) < 1) throw new UsageException($"--top {parse.GetValue(top)}: list at least 1 class.");
             using var backbone = Backbones.Create(kind);
             PretrainedWeights.Load(backbone, parse.GetValue(weights)!, kind);
             using var picture = ImageIO.LoadRgb(parse.GetValue(image)!);
@@ -96,21 +96,7 @@ public static class WeightsCommands
                 table.AddRow(rank.ToString(), Markup.Escape(score.Name), score.Index.ToString(), score.Probability.ToString("P2"));
             AnsiConsole.Write(table);
             return 0;
-        }));
+        });
         return command;
-    }
-
-    /// <summary>Loader errors and bad arguments end the command with their message on standard error, not a stack trace.</summary>
-    static int Run(Func<int> action)
-    {
-        try
-        {
-            return action();
-        }
-        catch (Exception e) when (e is WeightsLoadException or ArgumentException or FileNotFoundException or InvalidDataException)
-        {
-            Console.Error.WriteLine(e.Message);
-            return e is ArgumentException ? 2 : 1;
-        }
     }
 }

@@ -32,39 +32,34 @@ public static class SalGanCommands
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its newest checkpoint (after a crash or a kill)." };
         var every = new Option<long>("--checkpoint-every") { Description = "Save a checkpoint every N steps, besides every epoch's end.", DefaultValueFactory = _ => 200 };
-        var salgan = new Command("salgan", "SalGAN (Pan et al., 2017): BCE pre-training, then adversarial training; scores on validation.") { bceOnly, profile, alpha, output, seed, resume, every };
+        var force = CliInput.ForceOption();
+        var salgan = new Command("salgan", "SalGAN (Pan et al., 2017): BCE pre-training, then adversarial training; scores on validation.") { bceOnly, profile, alpha, output, seed, resume, every, force };
         salgan.SetAction(parse =>
         {
-            var runProfile = parse.GetValue(profile) is { } p ? RunProfile.Parse(p) : RunProfile.Current;
+            var runProfile = CliInput.Profile(parse.GetValue(profile));
+            if (parse.GetValue(every) < 1) throw new UsageException($"--checkpoint-every {parse.GetValue(every)}: give a number of steps of at least 1.");
             var plan = SalGanPlan.For(runProfile, Salicon.Exists("train") && Salicon.Exists("val"));
             if (parse.GetValue(alpha) is { } a) plan = plan with { Config = plan.Config with { Alpha = a } };
             bool baseline = parse.GetValue(bceOnly);
-            var folder = parse.GetValue(output) ?? Path.Combine(RepoPaths.Artifacts, baseline ? "salgan-bce" : "salgan");
+            var folder = CliInput.OutFolder(parse.GetValue(output) ?? Path.Combine(RepoPaths.Artifacts, baseline ? "salgan-bce" : "salgan"),
+                "train salgan", parse.GetValue(force));
             var request = new SalGanRunRequest(plan, runProfile, baseline, folder, parse.GetValue(seed), parse.GetValue(resume), parse.GetValue(every));
+            // The progress line starts with the first step, when the run knows how many steps it has; it is closed
+            // before any error reaches the error boundary, so the error stands on a line of its own.
+            TrainingProgress? line = null;
             SalGanRunResult result;
             try
             {
-                // The progress line starts with the first step, when the run knows how many steps it has; it is
-                // closed before any error is printed, so the error stands on a line of its own.
-                TrainingProgress? line = null;
-                try
+                result = SalGanRun.Train(request, Console.Out, (step, steps, values) =>
                 {
-                    result = SalGanRun.Train(request, Console.Out, (step, steps, values) =>
-                    {
-                        // A resumed run's first step is not step 1: its ETA counts only this process's pace.
-                        line ??= TrainingProgress.Start(SalGanRun.Name(baseline), steps, new ProgressOptions { StartStep = step - 1 });
-                        line.Report(step, values);
-                    });
-                }
-                finally
-                {
-                    line?.Dispose();
-                }
+                    // A resumed run's first step is not step 1: its ETA counts only this process's pace.
+                    line ??= TrainingProgress.Start(SalGanRun.Name(baseline), steps, new ProgressOptions { StartStep = step - 1 });
+                    line.Report(step, values);
+                });
             }
-            catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
+            finally
             {
-                Console.Error.WriteLine(e.Message);
-                return 2;
+                line?.Dispose();
             }
             PrintScores(SalGanRun.Name(baseline), result.Scores, result.CentreBias);
             Console.WriteLine($"Checkpoint: {RepoPaths.Display(result.Checkpoint.Folder)}; validation scores in {RepoPaths.Display(Path.Combine(folder, "scores.json"))}");
@@ -87,20 +82,20 @@ public static class SalGanCommands
         var checkpoint = new Option<string>("--checkpoint") { Description = "The folder `nbh train salgan` wrote (its latest checkpoint is used).", Required = true };
         var images = new Option<string>("--images") { Description = "Folder of PNG or JPEG images.", Required = true };
         var output = new Option<string>("--out") { Description = "Folder for the predicted maps (8-bit grayscale PNG, each at its image's size).", Required = true };
-        var salgan = new Command("salgan", "Saliency maps for a folder of images, ready for `nbh eval saliency`.") { checkpoint, images, output };
+        var force = CliInput.ForceOption();
+        var salgan = new Command("salgan", "Saliency maps for a folder of images, ready for `nbh eval saliency`.") { checkpoint, images, output, force };
         salgan.SetAction(parse =>
         {
-            try
+            var checkpointFolder = CliInput.ExistingFolder(parse.GetValue(checkpoint)!, "--checkpoint");
+            var imageFolder = CliInput.ExistingFolder(parse.GetValue(images)!, "--images");
+            var outFolder = CliInput.OutFolder(parse.GetValue(output)!, "predict salgan", parse.GetValue(force));
+            var (generator, used) = SalGanRun.LoadGenerator(checkpointFolder, TorchRuntime.Device);
+            using (generator)
             {
-                using var generator = SalGanRun.LoadGenerator(parse.GetValue(checkpoint)!, TorchRuntime.Device);
-                var (written, skipped) = SalGanRun.PredictFolder(generator, parse.GetValue(images)!, parse.GetValue(output)!, TorchRuntime.Device, Console.Error);
-                Console.WriteLine($"{written} saliency maps written to {parse.GetValue(output)}; {skipped} image(s) skipped.");
+                Console.WriteLine($"Using the checkpoint {RepoPaths.Display(used.Folder)} (step {used.Step}, saved {used.SavedAt:yyyy-MM-dd HH:mm} UTC).");
+                var (written, skipped) = SalGanRun.PredictFolder(generator, imageFolder, outFolder, TorchRuntime.Device, Console.Error);
+                Console.WriteLine($"{written} saliency maps written to {RepoPaths.Display(outFolder)}; {skipped} image(s) skipped.");
                 return skipped == 0 ? 0 : 1;
-            }
-            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
-            {
-                Console.Error.WriteLine(e.Message);
-                return 2;
             }
         });
         return salgan;
@@ -132,16 +127,10 @@ public static class SalGanCommands
                 Console.Error.WriteLine("Give both --predictions DIR and --fixations DIR (and --maps DIR for CC, KLD and SIM).");
                 return 2;
             }
-            SaliencyEvaluationResult result;
-            try
-            {
-                result = SaliencyEvaluation.EvaluateFolders(predictionsFolder, fixationsFolder, parse.GetValue(maps), parse.GetValue(seed));
-            }
-            catch (DirectoryNotFoundException e)
-            {
-                Console.Error.WriteLine(e.Message);
-                return 2;
-            }
+            CliInput.ExistingFolder(predictionsFolder, "--predictions");
+            CliInput.ExistingFolder(fixationsFolder, "--fixations");
+            if (parse.GetValue(maps) is { } mapsFolder) CliInput.ExistingFolder(mapsFolder, "--maps");
+            var result = SaliencyEvaluation.EvaluateFolders(predictionsFolder, fixationsFolder, parse.GetValue(maps), parse.GetValue(seed));
             if (parse.GetValue(json))
                 WriteJson(result);
             else
@@ -188,20 +177,15 @@ public static class SalGanCommands
     {
         var mat = new Option<string>("--mat") { Description = "Folder of SALICON's .mat fixation files (one per image).", Required = true };
         var output = new Option<string>("--out") { Description = "Folder for the PNG fixation maps (255 = fixated).", Required = true };
-        var command = new Command("salicon-fixations", "Convert SALICON's .mat fixations into the PNG fixation maps the loader and `nbh eval saliency` read.") { mat, output };
+        var force = CliInput.ForceOption();
+        var command = new Command("salicon-fixations", "Convert SALICON's .mat fixations into the PNG fixation maps the loader and `nbh eval saliency` read.") { mat, output, force };
         command.SetAction(parse =>
         {
-            try
-            {
-                var (converted, skipped) = SaliconFixations.ConvertFolder(parse.GetValue(mat)!, parse.GetValue(output)!);
-                Console.WriteLine($"{converted} fixation maps written to {parse.GetValue(output)}; {skipped} file(s) skipped.");
-                return skipped == 0 && converted > 0 ? 0 : 1;
-            }
-            catch (DirectoryNotFoundException e)
-            {
-                Console.Error.WriteLine(e.Message);
-                return 2;
-            }
+            var matFolder = CliInput.ExistingFolder(parse.GetValue(mat)!, "--mat");
+            var outFolder = CliInput.OutFolder(parse.GetValue(output)!, "data salicon-fixations", parse.GetValue(force));
+            var (converted, skipped) = SaliconFixations.ConvertFolder(matFolder, outFolder, Console.Error);
+            Console.WriteLine($"{converted} fixation maps written to {RepoPaths.Display(outFolder)}; {skipped} file(s) skipped.");
+            return skipped == 0 && converted > 0 ? 0 : 1;
         });
         return command;
     }

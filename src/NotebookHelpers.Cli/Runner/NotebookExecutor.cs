@@ -64,7 +64,10 @@ public sealed class NotebookExecutor(string notebookPath, string outFolder, Time
             {
                 var timedOut = Status(false, cellNumber, null, $"the cell ran past its time limit of {Format(cellTimeout)} and was stopped (raise it with --cell-timeout)");
                 Finish(document, executedPath, timedOut);
-                Environment.Exit(TimedOutExitCode); // the cell's code is still running and cannot be cancelled
+                // The cell's code is still running and cannot be cancelled: this process ends, and takes down what
+                // the cell started, which would otherwise outlive it.
+                ProcessTree.KillDescendants();
+                Environment.Exit(TimedOutExitCode);
             }
             log.WriteLine($"[{name}] cell {cellNumber} {(outcome.Error is null ? "ok" : "FAILED")} in {watch.Elapsed.TotalSeconds:F1} s");
             if (outcome.Error is not null)

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using NotebookHelpers.Core;
 using NotebookHelpers.Notebooks;
@@ -24,13 +26,56 @@ public sealed class NotebookRunner(TextWriter log)
         return Directory.GetFiles(folder, "*.ipynb").Order(StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>
+    /// Refuses, before anything runs, a list that names a missing file, a file that is not a notebook (not JSON, or
+    /// without a list of cells, or with no code cell), or two notebooks of one file name, whose executed copies would
+    /// overwrite each other in the output folder.
+    /// </summary>
+    /// <exception cref="UsageException">One line naming the notebook and what is wrong with it.</exception>
+    public static void CheckNotebooks(IReadOnlyList<string> notebooks)
+    {
+        foreach (var notebook in notebooks)
+        {
+            if (!File.Exists(notebook)) throw new UsageException($"No notebook at {notebook}.");
+            if (NotANotebook(notebook) is { } why) throw new UsageException($"{notebook} is not a Polyglot/Jupyter notebook: {why}.");
+        }
+        foreach (var clash in notebooks.GroupBy(n => Path.GetFileName(n), StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+            throw new UsageException($"Two notebooks are named {clash.Key} ({string.Join(" and ", clash)}): their executed copies would overwrite each other; run them separately with different --out folders.");
+    }
+
+    /// <summary>Refuses an output folder that holds one of the notebooks: its executed copy would replace the source, even with --force.</summary>
+    public static void CheckOutFolder(IReadOnlyList<string> notebooks, string outFolder)
+    {
+        var folder = Path.TrimEndingDirectorySeparator(Path.GetFullPath(outFolder));
+        if (notebooks.FirstOrDefault(n => Path.GetDirectoryName(Path.GetFullPath(n)) == folder) is { } source)
+            throw new UsageException($"--out {folder} is the folder of {Path.GetFileName(source)}: its executed copy would overwrite the notebook itself; choose another folder.");
+    }
+
+    static string? NotANotebook(string path)
+    {
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(File.ReadAllText(path));
+        }
+        catch (JsonException e)
+        {
+            return $"it is not JSON ({e.Message.Split('.')[0]})";
+        }
+        if (root is not JsonObject notebook || notebook["cells"] is not JsonArray cells) return "it has no \"cells\" list";
+        bool IsCode(JsonNode? cell) => cell is JsonObject c && c["cell_type"]?.GetValueKind() == JsonValueKind.String && (string)c["cell_type"]! == "code";
+        return cells.Any(IsCode) ? null : "it has no code cell to run";
+    }
+
     public async Task<IReadOnlyList<NotebookRunStatus>> RunAsync(NotebookRunOptions options)
     {
         var outFolder = Path.GetFullPath(options.OutFolder);
         Directory.CreateDirectory(outFolder);
         var resultsFolder = Path.Combine(outFolder, "results");
-        // Results of an earlier run in this folder would mix into this run's report.
-        if (Directory.Exists(resultsFolder)) Directory.Delete(resultsFolder, recursive: true);
+        // Results of an earlier run in this folder (the caller made sure it is the runner's own) would mix into this
+        // run's report: the runner's own results files go, anything else in results/ stays.
+        if (Directory.Exists(resultsFolder))
+            foreach (var old in Directory.GetFiles(resultsFolder, "*.json").Where(ResultsRecord.IsResultsFile)) File.Delete(old);
         Directory.CreateDirectory(resultsFolder);
 
         log.WriteLine($"Running {options.Notebooks.Count} notebook(s) with profile '{options.Profile.Name}' ({options.Profile.Description}); outputs in {outFolder}");

@@ -79,6 +79,19 @@ public sealed class ResultsRecord
         ?? throw new InvalidDataException($"{path} holds no results list.");
 
     /// <summary>Every entry of every results file in a folder, in notebook order.</summary>
+    /// <summary>Whether <paramref name="path"/> is a results file (what a runner may clear before a new run).</summary>
+    public static bool IsResultsFile(string path)
+    {
+        try
+        {
+            return Read(path).All(e => e.Notebook is not null && e.Metric is not null);
+        }
+        catch (Exception e) when (e is JsonException or InvalidDataException or IOException)
+        {
+            return false;
+        }
+    }
+
     public static IReadOnlyList<ResultEntry> ReadFolder(string folder) =>
         Directory.Exists(folder)
             ? Directory.GetFiles(folder, "*.json").Order(StringComparer.Ordinal).SelectMany(Read).ToList()

@@ -121,6 +121,8 @@ public static class Checkpoint
         Directory.CreateDirectory(folder);
         // Saving the same step again: un-commit the old one first, so a crash midway never pairs old and new files.
         File.Delete(Path.Combine(folder, SidecarName));
+        // A save killed midway leaves AtomicFile's temporary files here; this save replaces them.
+        foreach (var stale in Directory.EnumerateFiles(folder, ".*.tmp")) File.Delete(stale);
 
         var parts = new List<PartRecord>();
         foreach (var part in state.Parts)
@@ -179,17 +181,62 @@ public static class Checkpoint
         return Load(latest.Folder, state).Step;
     }
 
-    /// <summary>The newest complete checkpoint in <paramref name="directory"/>, without loading it; null when there is none.</summary>
-    public static CheckpointInfo? FindLatest(string directory) =>
-        FindComplete(directory).OrderByDescending(c => c.Sidecar.Step).Select(c => ToInfo(c.Folder, c.Sidecar)).FirstOrDefault();
+    /// <summary>
+    /// The newest complete checkpoint in <paramref name="directory"/> (the last saved; of two saved at once, the higher
+    /// step), without loading it; null when there is none. <paramref name="directory"/> may also be one checkpoint's
+    /// own <c>step-…</c> folder, the path a training run prints. A <c>step-…</c> folder whose
+    /// <c>checkpoint.json</c> is not valid is not a checkpoint: it is passed over, and never deleted.
+    /// </summary>
+    public static CheckpointInfo? FindLatest(string directory)
+    {
+        if (IsCheckpointFolder(directory))
+            return TryReadSidecar(directory, out _) is { } sidecar && FilesIntact(directory, sidecar) ? ToInfo(Path.GetFullPath(directory), sidecar) : null;
+        return FindComplete(directory).OrderByDescending(c => c.Sidecar.SavedAt).ThenByDescending(c => c.Sidecar.Step)
+            .Select(c => ToInfo(c.Folder, c.Sidecar)).FirstOrDefault();
+    }
+
+    /// <summary>
+    /// Why <see cref="FindLatest"/> finds nothing in <paramref name="directory"/>, in one line for an error message:
+    /// no such folder, no <c>step-…</c> folders, or what is wrong with each (an unfinished save, an unreadable
+    /// <c>checkpoint.json</c>, a file shorter or longer than the save recorded).
+    /// </summary>
+    public static string WhyNoCheckpoint(string directory)
+    {
+        var full = Path.GetFullPath(directory);
+        if (!Directory.Exists(full)) return $"there is no folder {full}";
+        var folders = Path.GetFileName(Path.TrimEndingDirectorySeparator(full)).StartsWith(FolderPrefix, StringComparison.Ordinal)
+            ? [full]
+            : Directory.GetDirectories(full, FolderPrefix + "*").Order(StringComparer.Ordinal).ToArray();
+        if (folders.Length == 0) return $"{full} holds no {FolderPrefix}… checkpoint folders";
+        return string.Join("; ", folders.Select(folder => $"{Path.GetFileName(folder)}: {Problem(folder)}"));
+    }
+
+    static string Problem(string folder)
+    {
+        if (!File.Exists(Path.Combine(folder, SidecarName))) return $"an unfinished save (no {SidecarName})";
+        if (TryReadSidecar(folder, out var error) is not { } sidecar) return error!;
+        var damaged = sidecar.Parts.SelectMany(p => new[] { (p.WeightsFile, (long?)p.WeightsBytes), (p.OptimizerFile, p.OptimizerBytes) })
+            .Concat((sidecar.Files ?? []).Select(f => ((string?)f.Name, (long?)f.Bytes)))
+            .Where(f => f.Item1 is not null && !SizeIs(Path.Combine(folder, f.Item1), f.Item2))
+            .Select(f => File.Exists(Path.Combine(folder, f.Item1!))
+                ? $"{f.Item1} is {new FileInfo(Path.Combine(folder, f.Item1!)).Length} bytes, the save wrote {f.Item2}"
+                : $"{f.Item1} is missing");
+        return string.Join(", ", damaged) is { Length: > 0 } text ? text + " (truncated or replaced?)" : "complete";
+    }
+
+    static bool IsCheckpointFolder(string directory) =>
+        Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory))).StartsWith(FolderPrefix, StringComparison.Ordinal)
+        && File.Exists(Path.Combine(directory, SidecarName));
 
     /// <summary>Loads the checkpoint in <paramref name="folder"/> (a <c>step-…</c> folder) into <paramref name="state"/>.</summary>
     /// <exception cref="CheckpointMismatchException">The checkpoint was saved from a different model.</exception>
     public static CheckpointInfo Load(string folder, TrainingState state)
     {
         folder = Path.GetFullPath(folder);
-        var sidecar = ReadSidecar(folder)
-            ?? throw new FileNotFoundException($"{folder} is not a complete checkpoint: {SidecarName} is missing.", Path.Combine(folder, SidecarName));
+        var sidecar = TryReadSidecar(folder, out var error)
+            ?? throw (error is null
+                ? new FileNotFoundException($"{folder} is not a complete checkpoint: {SidecarName} is missing.", Path.Combine(folder, SidecarName))
+                : new InvalidDataException(error));
 
         var records = state.Parts.Select(part => (part, record: sidecar.Parts.FirstOrDefault(r => r.Name == part.Name)
             ?? throw new InvalidOperationException(
@@ -250,14 +297,27 @@ public static class Checkpoint
     {
         if (!Directory.Exists(directory)) yield break;
         foreach (var folder in Directory.EnumerateDirectories(Path.GetFullPath(directory), FolderPrefix + "*"))
-            if (ReadSidecar(folder) is { } sidecar && FilesIntact(folder, sidecar))
+            if (TryReadSidecar(folder, out _) is { } sidecar && FilesIntact(folder, sidecar))
                 yield return (folder, sidecar);
     }
 
-    static Sidecar? ReadSidecar(string folder)
+    /// <summary>The folder's sidecar; null when it has none (an unfinished save) or one that does not parse (<paramref name="error"/> says why).</summary>
+    static Sidecar? TryReadSidecar(string folder, out string? error)
     {
+        error = null;
         var path = Path.Combine(folder, SidecarName);
-        return File.Exists(path) ? JsonSerializer.Deserialize<Sidecar>(File.ReadAllText(path), Json) : null;
+        if (!File.Exists(path)) return null;
+        try
+        {
+            var sidecar = JsonSerializer.Deserialize<Sidecar>(File.ReadAllText(path), Json);
+            if (sidecar?.Parts is not null) return sidecar;
+            error = $"{path} is not a checkpoint description (it has no parts).";
+        }
+        catch (JsonException e)
+        {
+            error = $"{path} is not valid JSON ({e.Message.Split('.')[0]}); the checkpoint in {folder} cannot be read.";
+        }
+        return null;
     }
 
     static bool FilesIntact(string folder, Sidecar sidecar) =>
@@ -272,9 +332,15 @@ public static class Checkpoint
     {
         var keep = FindComplete(directory).OrderByDescending(c => c.Sidecar.Step).Take(keepLast).Select(c => c.Folder).ToHashSet();
         keep.Add(justSaved);
+        // Older complete checkpoints and unfinished saves go; a folder with an unreadable checkpoint.json stays, as
+        // this run cannot tell what it is.
         foreach (var folder in Directory.EnumerateDirectories(directory, FolderPrefix + "*"))
-            if (!keep.Contains(folder))
+        {
+            if (keep.Contains(folder)) continue;
+            bool unfinished = !File.Exists(Path.Combine(folder, SidecarName));
+            if (unfinished || TryReadSidecar(folder, out _) is not null)
                 Directory.Delete(folder, recursive: true);
+        }
     }
 
     static CheckpointInfo ToInfo(string folder, Sidecar s) =>

@@ -3,6 +3,9 @@ using static TorchSharp.torch;
 
 namespace NotebookHelpers.Training;
 
+/// <summary>A run folder that cannot be used as asked: it holds another run (and no --resume), or a run with another configuration.</summary>
+public sealed class RunFolderRefusedException(string message) : InvalidOperationException(message);
+
 /// <summary>Where a run keeps its checkpoints and how often it saves them.</summary>
 /// <param name="Directory">The run's folder (checkpoints, <c>metrics.csv</c>); null for a run held in memory only (a notebook's quick look).</param>
 /// <param name="CheckpointEvery">Save after every this many steps, besides the end of every epoch.</param>
@@ -92,18 +95,13 @@ public sealed class TrainingRun : IDisposable
         if (latest is null)
         {
             if (!options.Resume && File.Exists(csv))
-                throw new InvalidOperationException($"{directory} already holds a training log (metrics.csv) but no checkpoint; choose another --out, or remove it yourself.");
+                throw new RunFolderRefusedException($"{directory} already holds a training log (metrics.csv) but no checkpoint; choose another --out, or remove it yourself.");
             return new TrainingRun(options, state, configJson, seed, MetricsLog.CreateCsv(csv));
         }
         if (!options.Resume)
-            throw new InvalidOperationException($"{directory} already holds a training run (checkpoint at step {latest.Step}); continue it with --resume, or choose another --out.");
+            throw new RunFolderRefusedException($"{directory} already holds a training run (checkpoint at step {latest.Step}); continue it with --resume, or choose another --out.");
 
-        var savedConfig = latest.ReadFile(ConfigFile);
-        if (savedConfig is not null && !JsonEquals(savedConfig, configJson))
-            throw new InvalidOperationException($"The checkpoint in {latest.Folder} was trained with another configuration ({savedConfig.ReplaceLineEndings(" ")}); resume with the same options, or choose another --out.");
-        var position = JsonSerializer.Deserialize<Position>(latest.ReadFile(PositionFile)
-            ?? throw new InvalidOperationException($"The checkpoint in {latest.Folder} has no {PositionFile}: it was not written by a resumable run."))!;
-
+        var position = ReadPosition(latest, configJson);
         Checkpoint.Load(latest.Folder, state);
         // Rows logged after this checkpoint by the interrupted run are dropped: the resumed run logs those steps again.
         var run = new TrainingRun(options, state, configJson, seed, MetricsLog.ResumeCsv(csv, latest.Step + 1))
@@ -175,9 +173,20 @@ public sealed class TrainingRun : IDisposable
     }
 
     /// <summary>The configuration a run saved with its checkpoints (what <c>nbh predict</c> builds the model from).</summary>
-    public static T ReadConfig<T>(CheckpointInfo checkpoint) =>
-        JsonSerializer.Deserialize<T>(checkpoint.ReadFile(ConfigFile)
-            ?? throw new InvalidDataException($"The checkpoint in {checkpoint.Folder} has no {ConfigFile}; it was written by an older version: train it again."))!;
+    public static T ReadConfig<T>(CheckpointInfo checkpoint)
+    {
+        var text = checkpoint.ReadFile(ConfigFile)
+            ?? throw new InvalidDataException($"The checkpoint in {checkpoint.Folder} has no {ConfigFile}; it was written by an older version: train it again.");
+        try
+        {
+            return JsonSerializer.Deserialize<T>(text)
+                ?? throw new InvalidDataException($"{Path.Combine(checkpoint.Folder, ConfigFile)} holds no configuration.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{Path.Combine(checkpoint.Folder, ConfigFile)} is not the configuration this program writes ({e.Message.Split('.')[0]}).", e);
+        }
+    }
 
     public void Dispose()
     {
@@ -195,6 +204,24 @@ public sealed class TrainingRun : IDisposable
     {
         using var state = tensor(bytes, dtype: ScalarType.Byte);
         Shuffle.set_state(state);
+    }
+
+    /// <summary>Where the checkpoint's run stood, after checking it was saved with the same configuration.</summary>
+    static Position ReadPosition(CheckpointInfo latest, string configJson)
+    {
+        try
+        {
+            var savedConfig = latest.ReadFile(ConfigFile);
+            if (savedConfig is not null && !JsonEquals(savedConfig, configJson))
+                throw new RunFolderRefusedException($"The checkpoint in {latest.Folder} was trained with another configuration ({savedConfig.ReplaceLineEndings(" ")}); resume with the same options, or choose another --out.");
+            return JsonSerializer.Deserialize<Position>(latest.ReadFile(PositionFile)
+                ?? throw new InvalidOperationException($"The checkpoint in {latest.Folder} has no {PositionFile}: it was not written by a resumable run."))
+                ?? throw new InvalidDataException($"{Path.Combine(latest.Folder, PositionFile)} is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"The checkpoint in {latest.Folder} holds a damaged {ConfigFile} or {PositionFile} ({e.Message.Split('.')[0]}); resume from an intact copy, or start again in another --out.", e);
+        }
     }
 
     static bool JsonEquals(string a, string b) =>

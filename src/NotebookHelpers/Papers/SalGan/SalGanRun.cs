@@ -67,17 +67,29 @@ public static class SalGanRun
 
     public static string Name(bool bceOnly) => bceOnly ? "BCE/4" : "SalGAN";
 
-    /// <summary>The generator of the newest checkpoint in <paramref name="folder"/>, built from the configuration saved with it.</summary>
-    /// <exception cref="FileNotFoundException">The folder holds no complete checkpoint.</exception>
-    public static SalGanGenerator LoadGenerator(string folder, Device device)
+    /// <summary>
+    /// The generator of the newest checkpoint in <paramref name="folder"/> (a run's folder or one <c>step-…</c> folder
+    /// of it), built from the configuration saved with it, and the checkpoint it came from.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The folder holds no complete checkpoint (the message says what it holds instead).</exception>
+    /// <exception cref="InvalidDataException">The checkpoint's files are damaged.</exception>
+    public static (SalGanGenerator Generator, CheckpointInfo Checkpoint) LoadGenerator(string folder, Device device)
     {
         var latest = Checkpoint.FindLatest(folder)
-            ?? throw new FileNotFoundException($"No checkpoint in {folder}: train one with `nbh train salgan --out DIR`.", folder);
+            ?? throw new FileNotFoundException($"No complete checkpoint in {folder}: {Checkpoint.WhyNoCheckpoint(folder)}. Train one with `nbh train salgan --out DIR`.", folder);
         var saved = TrainingRun.ReadConfig<SavedConfig>(latest);
         var generator = new SalGanGenerator(saved.Config);
-        Checkpoint.Load(latest.Folder, new TrainingState().Add("generator", generator));
+        try
+        {
+            Checkpoint.Load(latest.Folder, new TrainingState().Add("generator", generator));
+        }
+        catch
+        {
+            generator.Dispose();
+            throw;
+        }
         generator.to(device);
-        return generator;
+        return (generator, latest);
     }
 
     /// <summary>
@@ -89,8 +101,18 @@ public static class SalGanRun
         if (!Directory.Exists(imageFolder)) throw new DirectoryNotFoundException($"No folder {imageFolder}.");
         var config = generator.Config;
         int written = 0, skipped = 0;
-        foreach (var file in Directory.GetFiles(imageFolder).Where(f => FilePairing.ImageExtensions.Contains(Path.GetExtension(f))).Order(StringComparer.Ordinal))
+        var files = Directory.GetFiles(imageFolder).Where(f => FilePairing.ImageExtensions.Contains(Path.GetExtension(f))).Order(StringComparer.Ordinal).ToList();
+        // x.jpg and x.png would both become x.png: the first keeps the name, the others are skipped, not overwritten.
+        var firstOfStem = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in files)
         {
+            var stem = Path.GetFileNameWithoutExtension(file);
+            if (!firstOfStem.TryAdd(stem, file))
+            {
+                problems.WriteLine($"skipped {file}: {Path.GetFileName(firstOfStem[stem])} has the same name stem, so both maps would be {stem}.png; rename one.");
+                skipped++;
+                continue;
+            }
             try
             {
                 using var scope = NewDisposeScope();

@@ -148,7 +148,7 @@ public class SalGanCommandsTests
         var missingOption = ProcessRun.Start(TestPaths.Nbh, ["eval", "saliency", "--predictions", temp.Path]);
 
         Assert.Equal(2, missingFolder.ExitCode);
-        Assert.Contains("The fixations folder does not exist: " + temp.File("nowhere"), missingFolder.Output);
+        Assert.Contains("--fixations: there is no folder " + temp.File("nowhere"), missingFolder.Output);
         Assert.Equal(2, missingOption.ExitCode);
         Assert.Contains("--fixations", missingOption.Output);
     }

@@ -63,8 +63,12 @@ public class SalGanRunTests
         using var folder = new TempFolder();
         var run = folder.File("run");
         var result = SalGanRun.Train(Request(run), TextWriter.Null);
-        using var generator = SalGanRun.LoadGenerator(run, CPU);
+        var (generator, used) = SalGanRun.LoadGenerator(run, CPU);
+        using var _ = generator;
         Assert.Equal(Tiny.Config, generator.Config);
+        Assert.Equal(result.Checkpoint.Folder, used.Folder);
+        // The step folder the run printed loads too.
+        Assert.Equal(used.Folder, SalGanRun.LoadGenerator(result.Checkpoint.Folder, CPU).Checkpoint.Folder);
 
         var images = folder.File("images");
         Directory.CreateDirectory(images);
