@@ -15,6 +15,14 @@ public static class WeightsCommands
         Required = true,
     };
 
+    const int MaxProblems = 10;
+
+    static bool Fits(string path, BackboneKind kind)
+    {
+        using var backbone = Backbones.Create(kind);
+        return PretrainedWeights.Check(backbone, path, kind).Fits;
+    }
+
     public static Command Weights()
     {
         var command = new Command("weights", "Check torchvision checkpoints against the library's backbones.");
@@ -31,8 +39,9 @@ public static class WeightsCommands
         command.SetAction(parse =>
         {
             var kind = Backbones.Parse(parse.GetValue(model)!);
+            var path = CliInput.ExistingFile(parse.GetValue(file)!, "FILE");
             using var backbone = Backbones.Create(kind);
-            var report = PretrainedWeights.Check(backbone, parse.GetValue(file)!, kind);
+            var report = PretrainedWeights.Check(backbone, path, kind);
             if (report.NamedHash is { } named)
                 Console.WriteLine($"hash: name says {named}, SHA-256 is {report.ActualHash}");
             if (report.Fits)
@@ -40,8 +49,13 @@ public static class WeightsCommands
                 Console.WriteLine($"{report.File} fits {kind.Name()}: {report.Tensors} tensors, every key and shape as expected.");
                 return 0;
             }
-            Console.Error.WriteLine($"{report.File} does not fit {kind.Name()}:");
-            foreach (var problem in report.Problems) Console.Error.WriteLine("  - " + problem);
+            // A whole other architecture gives hundreds of key problems: name the one it fits instead of listing them all.
+            var fits = Backbones.All.Where(k => k != kind).FirstOrDefault(k => Fits(path, k));
+            Console.Error.WriteLine(fits is { } other
+                ? $"{report.File} does not fit {kind.Name()}: it is a {other.Name()} checkpoint; check it with --model {other.Name()}."
+                : $"{report.File} does not fit {kind.Name()}:");
+            foreach (var problem in report.Problems.Take(MaxProblems)) Console.Error.WriteLine("  - " + problem);
+            if (report.Problems.Count > MaxProblems) Console.Error.WriteLine($"  ... and {report.Problems.Count - MaxProblems} more");
             return 1;
         });
         return command;
@@ -57,7 +71,7 @@ public static class WeightsCommands
         command.SetAction(parse =>
         {
             var kind = Backbones.Parse(parse.GetValue(model)!);
-            var result = ReferenceComparison.Run(kind, parse.GetValue(weights)!, parse.GetValue(reference)!);
+            var result = ReferenceComparison.Run(kind, CliInput.ExistingFile(parse.GetValue(weights)!, "--weights"), CliInput.ExistingFile(parse.GetValue(reference)!, "--reference"));
             var limit = parse.GetValue(tolerance);
             Console.WriteLine($"{kind.Name()}: input {string.Join("x", result.InputShape)}, max |logit| {result.MaxAbsLogit:G4}, " +
                               $"max |difference| {result.MaxAbsDifference:E2} ({(result.MaxAbsDifference <= limit ? "within" : "ABOVE")} {limit:G2})");
@@ -78,9 +92,12 @@ public static class WeightsCommands
         {
             var kind = Backbones.Parse(parse.GetValue(model)!);
             if (parse.GetValue(top) < 1) throw new UsageException($"--top {parse.GetValue(top)}: list at least 1 class.");
+            var weightsFile = CliInput.ExistingFile(parse.GetValue(weights)!, "--weights");
+            var imageFile = CliInput.ExistingFile(parse.GetValue(image)!, "--image");
+            // The image first: a bad one fails in milliseconds, not after the weights have loaded.
+            using var picture = ImageIO.LoadRgb(imageFile);
             using var backbone = Backbones.Create(kind);
-            PretrainedWeights.Load(backbone, parse.GetValue(weights)!, kind);
-            using var picture = ImageIO.LoadRgb(parse.GetValue(image)!);
+            PretrainedWeights.Load(backbone, weightsFile, kind);
             var scores = ImageNetClassifier.Classify(backbone, picture, parse.GetValue(top));
             if (parse.GetValue(json))
             {

@@ -135,6 +135,8 @@ public static class SalGanCommands
                 WriteJson(result);
             else
                 WriteTable(result);
+            foreach (var note in result.Notes)
+                Console.Error.WriteLine("note: " + note);
             foreach (var problem in result.Problems)
                 Console.Error.WriteLine(problem);
             if (!result.IsComplete)

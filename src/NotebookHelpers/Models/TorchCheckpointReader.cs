@@ -180,7 +180,7 @@ public static class TorchCheckpointReader
 
     sealed record Reduced(Global Callable, object?[] Arguments);
 
-    /// <summary>The pickle opcodes torch.save's legacy format uses (protocol 2), nothing more.</summary>
+    /// <summary>The pickle opcodes torch.save writes (protocol 2, its default, and protocol 4's framing), nothing more.</summary>
     sealed class PickleReader(byte[] data)
     {
         readonly Stack<object?> stack = new();
@@ -223,7 +223,10 @@ public static class TorchCheckpointReader
                     case 0x8c: stack.Push(ReadString(data[Position++])); break;      // SHORT_BINUNICODE
                     case (byte)'U': stack.Push(ReadString(data[Position++])); break; // SHORT_BINSTRING
                     case (byte)'T': stack.Push(ReadString(ReadInt32())); break;      // BINSTRING
-                    case (byte)'c': stack.Push(new Global(ReadLine(), ReadLine())); break;
+                    case (byte)'c': stack.Push(Allowed(new Global(ReadLine(), ReadLine()))); break;
+                    case 0x93: { var name = (string)stack.Pop()!; var module = (string)stack.Pop()!; stack.Push(Allowed(new Global(module, name))); break; } // STACK_GLOBAL (protocol 4)
+                    case 0x95: Position += 8; break;                                 // FRAME (protocol 4): a length hint
+                    case 0x94: memo[memo.Count] = stack.Peek(); break;               // MEMOIZE (protocol 4)
                     case (byte)'q': memo[data[Position++]] = stack.Peek(); break;    // BINPUT
                     case (byte)'r': memo[ReadInt32()] = stack.Peek(); break;         // LONG_BINPUT
                     case (byte)'h': stack.Push(memo[data[Position++]]); break;       // BINGET
@@ -251,6 +254,21 @@ public static class TorchCheckpointReader
                 }
             }
         }
+
+        /// <summary>
+        /// The globals a state dict needs, as <c>torch.load(weights_only=True)</c> allows them: anything else (a
+        /// function such as <c>os.system</c>, a class of some program) means the file is not a plain state dict,
+        /// and perhaps a malicious one. Nothing is ever called; the file is refused.
+        /// </summary>
+        static Global Allowed(Global global) =>
+            (global.Module, global.Name) switch
+            {
+                ("collections", "OrderedDict") => global,
+                ("torch._utils", "_rebuild_tensor_v2" or "_rebuild_tensor" or "_rebuild_parameter" or "_rebuild_parameter_with_state") => global,
+                ("torch", var name) when name.EndsWith("Storage", StringComparison.Ordinal) => global,
+                _ => throw new InvalidDataException(
+                    $"its pickle names {global.Module}.{global.Name}, which a state dict never needs; refused unread, as torch.load(weights_only=True) refuses it (the file may be unsafe)"),
+            };
 
         static void SetItem(object? target, object key, object? value)
         {

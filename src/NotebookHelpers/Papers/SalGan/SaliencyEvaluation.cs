@@ -32,6 +32,9 @@ public sealed record SaliencyProblem(string Name, string Message)
 public sealed record SaliencyEvaluationResult(
     IReadOnlyList<SaliencyImageScores> Images, IReadOnlyList<SaliencyProblem> Problems, bool HasDensityMaps)
 {
+    /// <summary>What the evaluation did that a reader should know but that is not a problem (said once each).</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
     /// <summary>How many images the means average.</summary>
     public int Count => Images.Count;
 
@@ -78,6 +81,7 @@ public static class SaliencyEvaluation
         var (fixations, usable) = LoadFixations(fixationFiles, problems);
 
         var images = new List<SaliencyImageScores>();
+        var notes = new List<string>();
         var stems = predictions.Keys.Union(fixationFiles.Keys).Order(StringComparer.Ordinal).ToList();
         foreach (var stem in stems)
         {
@@ -107,7 +111,7 @@ public static class SaliencyEvaluation
                 if (density is null)
                     continue;
             }
-            if (Score(prediction, density, fixations, index, seed, device, problems) is { } scores)
+            if (Score(prediction, density, fixations, index, seed, device, problems, notes) is { } scores)
                 images.Add(new SaliencyImageScores(stem, scores));
         }
         foreach (var (stem, density) in densities ?? [])
@@ -116,18 +120,22 @@ public static class SaliencyEvaluation
         if (stems.Count == 0)
             problems.Add(new(Full(predictionsFolder),
                 $"no PNG or JPEG files in the predictions folder nor in the fixations folder {Full(fixationsFolder)}."));
-        return new SaliencyEvaluationResult(images, problems, densityFolder is not null);
+        return new SaliencyEvaluationResult(images, problems, densityFolder is not null) { Notes = notes };
     }
 
     private static SaliencyScores? Score(string predictionFile, string? densityFile, FixationSet fixations,
-        int index, long seed, Device device, List<SaliencyProblem> problems)
+        int index, long seed, Device device, List<SaliencyProblem> problems, List<string> notes)
     {
         using var scope = NewDisposeScope();
-        if (TryLoadEightBit(predictionFile, problems) is not { } s)
+        if (TryLoadEightBit(predictionFile, problems, greyOnly: true) is not { } s)
             return null;
         Tensor? d = null;
-        if (densityFile is not null && (d = TryLoadEightBit(densityFile, problems)) is null)
+        if (densityFile is not null && (d = TryLoadEightBit(densityFile, problems, greyOnly: true)) is null)
             return null;
+        var fixationSize = fixations.Size(index);
+        if (d is not null && (d.shape[^2], d.shape[^1]) != fixationSize && notes.Count(n => n.StartsWith("density maps", StringComparison.Ordinal)) == 0)
+            notes.Add($"density maps of another size than their fixation maps are compared with the prediction at the density map's size " +
+                      $"(first: {Path.GetFileName(densityFile)} is {d.shape[^1]}×{d.shape[^2]}, its fixation map {fixationSize.Width}×{fixationSize.Height}).");
         (s, d) = (s.to(device), d?.to(device));
         var f = fixations.FixationMap(index, device);
         var other = fixations.OtherFixationMap(index, device);
@@ -211,11 +219,22 @@ public static class SaliencyEvaluation
         return byStem;
     }
 
-    private static Tensor? TryLoadEightBit(string file, List<SaliencyProblem> problems)
+    /// <summary>
+    /// The file's 8-bit values; with <paramref name="greyOnly"/> a colour image (channels that differ) is a problem,
+    /// not a map: the luminance of a jet-coloured picture is not the saliency it shows.
+    /// </summary>
+    private static Tensor? TryLoadEightBit(string file, List<SaliencyProblem> problems, bool greyOnly = false)
     {
         try
         {
-            return ImageIO.LoadGray(file).mul_(255).round_();
+            if (!greyOnly) return ImageIO.LoadGray(file).mul_(255).round_();
+            using var rgb = ImageIO.LoadRgb(file);
+            if (!(rgb[0].eq(rgb[1]).all().item<bool>() && rgb[1].eq(rgb[2]).all().item<bool>()))
+            {
+                problems.Add(new(Path.GetFileName(file), "a colour image, not a grey map (a colour-mapped picture's brightness is not its saliency); save the map itself as 8-bit grey."));
+                return null;
+            }
+            return rgb[TensorIndex.Slice(0, 1)].mul(255).round_();
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {

@@ -486,6 +486,9 @@ public sealed class FixationSet
         return images.Count - 1;
     }
 
+    /// <summary>The height and width of image <paramref name="index"/>'s fixation map.</summary>
+    public (long Height, long Width) Size(int index) => (images[index].Height, images[index].Width);
+
     /// <summary>How many pixels of image <paramref name="index"/> are fixated.</summary>
     public int FixationCount(int index) => images[index].Pixels.Length;
 
