@@ -29,6 +29,7 @@ static class TestNotebooks
             ["nbformat"] = 4,
             ["nbformat_minor"] = 5,
         };
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         File.WriteAllText(path, JsonSerializer.Serialize(notebook, new JsonSerializerOptions { WriteIndented = true }));
         return path;
     }

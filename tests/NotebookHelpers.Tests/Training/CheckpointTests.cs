@@ -149,6 +149,52 @@ public class CheckpointTests
         Assert.Throws<ArgumentException>(() => new TrainingState().Add("../net", Model(1)));
     }
 
+    [Fact]
+    public void A_save_killed_midway_leaves_temporary_files_that_the_next_save_of_that_step_removes()
+    {
+        using var temp = new TempFolder();
+        var state = new TrainingState().Add("net", Model(1));
+        var folder = Checkpoint.Save(temp.Path, state, step: 5).Folder;
+        var stale = Path.Combine(folder, ".net.model.bin.0123abcd.tmp");
+        File.WriteAllText(stale, "half a file");
+
+        Checkpoint.Save(temp.Path, state, step: 5);
+        Assert.False(File.Exists(stale));
+    }
+
+    [Fact]
+    public void An_unreadable_sidecar_is_passed_over_named_by_WhyNoCheckpoint_and_never_pruned()
+    {
+        using var temp = new TempFolder();
+        var state = new TrainingState().Add("net", Model(1));
+        var stray = Path.Combine(temp.Path, "step-000000001");
+        Directory.CreateDirectory(stray);
+        File.WriteAllText(Path.Combine(stray, "checkpoint.json"), "{ \"step\": ");
+        Assert.Null(Checkpoint.FindLatest(temp.Path));
+        Assert.Contains("step-000000001: ", Checkpoint.WhyNoCheckpoint(temp.Path));
+        Assert.Contains("checkpoint.json is not valid JSON", Checkpoint.WhyNoCheckpoint(temp.Path));
+        Assert.Throws<InvalidDataException>(() => Checkpoint.Load(stray, state));
+
+        for (int step = 2; step <= 5; step++) Checkpoint.Save(temp.Path, state, step, keepLast: 1);
+        Assert.Equal(5, Checkpoint.FindLatest(temp.Path)!.Step);
+        Assert.Equal(["step-000000001", "step-000000005"], Directory.GetDirectories(temp.Path).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public void A_step_folder_is_its_own_checkpoint_and_a_damaged_file_is_named()
+    {
+        using var temp = new TempFolder();
+        var state = new TrainingState().Add("net", Model(1));
+        var first = Checkpoint.Save(temp.Path, state, step: 1, keepLast: 5);
+        Checkpoint.Save(temp.Path, state, step: 2, keepLast: 5);
+        Assert.Equal(1, Checkpoint.FindLatest(first.Folder)!.Step);
+
+        File.WriteAllBytes(Path.Combine(first.Folder, "net.model.bin"), [1, 2, 3]);
+        Assert.Null(Checkpoint.FindLatest(first.Folder));
+        Assert.Matches(@"^step-000000001: net\.model\.bin is 3 bytes, the save wrote \d+ \(truncated or replaced\?\)$", Checkpoint.WhyNoCheckpoint(first.Folder));
+        Assert.Equal("there is no folder " + Path.Combine(temp.Path, "none"), Checkpoint.WhyNoCheckpoint(Path.Combine(temp.Path, "none")));
+    }
+
     static Linear Model(float a)
     {
         var model = nn.Linear(3, 1);
