@@ -72,11 +72,11 @@ public static class CliInput
         return Path.GetFullPath(path);
     }
 
-    /// <summary>An input file that must exist.</summary>
-    public static string ExistingFile(string path, string option)
+    /// <summary>An input file that must exist; <paramref name="hint"/> says where such a file comes from.</summary>
+    public static string ExistingFile(string path, string option, string? hint = null)
     {
         if (Directory.Exists(path)) throw new UsageException($"{option} {path} is a folder; give a file.");
-        if (!File.Exists(path)) throw new UsageException($"{option}: there is no file {Path.GetFullPath(path)}.");
+        if (!File.Exists(path)) throw new UsageException($"{option}: there is no file {Path.GetFullPath(path)}.{(hint is null ? "" : " " + hint)}");
         return Path.GetFullPath(path);
     }
 }

@@ -16,6 +16,7 @@ public static class WeightsCommands
     };
 
     const int MaxProblems = 10;
+    const string WeightsHint = "torchvision's checkpoints download with data-scripts/weights.sh.";
 
     static bool Fits(string path, BackboneKind kind)
     {
@@ -71,7 +72,7 @@ public static class WeightsCommands
         command.SetAction(parse =>
         {
             var kind = Backbones.Parse(parse.GetValue(model)!);
-            var result = ReferenceComparison.Run(kind, CliInput.ExistingFile(parse.GetValue(weights)!, "--weights"), CliInput.ExistingFile(parse.GetValue(reference)!, "--reference"));
+            var result = ReferenceComparison.Run(kind, CliInput.ExistingFile(parse.GetValue(weights)!, "--weights", WeightsHint), CliInput.ExistingFile(parse.GetValue(reference)!, "--reference"));
             var limit = parse.GetValue(tolerance);
             Console.WriteLine($"{kind.Name()}: input {string.Join("x", result.InputShape)}, max |logit| {result.MaxAbsLogit:G4}, " +
                               $"max |difference| {result.MaxAbsDifference:E2} ({(result.MaxAbsDifference <= limit ? "within" : "ABOVE")} {limit:G2})");
@@ -92,7 +93,7 @@ public static class WeightsCommands
         {
             var kind = Backbones.Parse(parse.GetValue(model)!);
             if (parse.GetValue(top) < 1) throw new UsageException($"--top {parse.GetValue(top)}: list at least 1 class.");
-            var weightsFile = CliInput.ExistingFile(parse.GetValue(weights)!, "--weights");
+            var weightsFile = CliInput.ExistingFile(parse.GetValue(weights)!, "--weights", WeightsHint);
             var imageFile = CliInput.ExistingFile(parse.GetValue(image)!, "--image");
             // The image first: a bad one fails in milliseconds, not after the weights have loaded.
             using var picture = ImageIO.LoadRgb(imageFile);

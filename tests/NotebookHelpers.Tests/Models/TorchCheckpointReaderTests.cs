@@ -27,6 +27,18 @@ public class TorchCheckpointReaderTests
         }
     }
 
+    [Fact]
+    public void A_zip_checkpoint_pickled_with_protocol_4_reads_like_the_protocol_2_one()
+    {
+        // tiny-zip-protocol4.pth is tiny-zip.pth with its data.pkl re-pickled at protocol 4 (FRAME, MEMOIZE,
+        // STACK_GLOBAL), as torch.save(..., pickle_protocol=4) writes it.
+        var two = TorchCheckpointReader.Read(Fixture("tiny-zip.pth"));
+        var four = TorchCheckpointReader.Read(Fixture("tiny-zip-protocol4.pth"));
+        Assert.Equal(two.Keys.Order(), four.Keys.Order());
+        foreach (var (name, expected) in two)
+            Assert.True(expected.to(float64).eq(four[name].to(float64)).all().item<bool>(), name);
+    }
+
     [Theory]
     [InlineData("tiny-legacy.pth")]
     [InlineData("tiny-zip.pth")]

@@ -23,8 +23,11 @@ public sealed class WeightsCommandsTests(ResNetCheckpoint files) : IClassFixture
 
         var vgg = ProcessRun.Start(TestPaths.Nbh, ["weights", "check", "--model", "vgg16", weights]);
         Assert.Equal(1, vgg.ExitCode);
+        // Hundreds of keys differ: the command names the backbone the file fits and shows only the first problems.
+        Assert.Contains("it is a resnet50 checkpoint; check it with --model resnet50.", vgg.Output);
         Assert.Contains("key 'features.0.weight' is in the model but not in the file", vgg.Output);
-        Assert.Contains("key 'conv1.weight' is in the file but not in the model", vgg.Output);
+        Assert.Matches(@"\.\.\. and \d+ more", vgg.Output);
+        Assert.True(vgg.Output.Split('\n').Length < 20, vgg.Output);
     }
 
     [Fact]
@@ -49,7 +52,8 @@ public sealed class WeightsCommandsTests(ResNetCheckpoint files) : IClassFixture
     public void Classify_errors_name_what_is_wrong()
     {
         var missing = ProcessRun.Start(TestPaths.Nbh, ["classify", "--model", "resnet50", "--weights", folder.File("none.pth"), "--image", image]);
-        Assert.Equal(1, missing.ExitCode);
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains($"--weights: there is no file {folder.File("none.pth")}.", missing.Output);
         Assert.Contains("data-scripts/weights.sh", missing.Output);
 
         var unknown = ProcessRun.Start(TestPaths.Nbh, ["classify", "--model", "alexnet", "--weights", weights, "--image", image]);
