@@ -73,7 +73,7 @@ public class TrainingRunTests
         var (m, o) = Fresh();
         using (var run = TrainingRun.Start(new TrainingRunOptions(folder.File("a")), new TrainingState().Add("m", m, o), "{}", 1))
             Train(run, m, o, epochs: 1);
-        var error = Assert.Throws<InvalidOperationException>(() => TrainingRun.Start(new TrainingRunOptions(folder.File("a")), new TrainingState().Add("m", m, o), "{}", 1));
+        var error = Assert.Throws<RunFolderRefusedException>(() => TrainingRun.Start(new TrainingRunOptions(folder.File("a")), new TrainingState().Add("m", m, o), "{}", 1));
         Assert.Contains("--resume", error.Message);
     }
 
@@ -84,7 +84,7 @@ public class TrainingRunTests
         var (m, o) = Fresh();
         using (var run = TrainingRun.Start(new TrainingRunOptions(folder.File("a")), new TrainingState().Add("m", m, o), "{\"lr\":0.05}", 1))
             Train(run, m, o, epochs: 1);
-        var error = Assert.Throws<InvalidOperationException>(() =>
+        var error = Assert.Throws<RunFolderRefusedException>(() =>
             TrainingRun.Start(new TrainingRunOptions(folder.File("a"), Resume: true), new TrainingState().Add("m", m, o), "{\"lr\":0.1}", 1));
         Assert.Contains("another configuration", error.Message);
     }

@@ -47,7 +47,7 @@ public class SalGanRunTests
         var scores = File.ReadAllText(Path.Combine(folder.Path, "scores.json"));
 
         var refused = new StringWriter();
-        var error = Assert.Throws<InvalidOperationException>(() => SalGanRun.Train(Request(folder.Path), refused));
+        var error = Assert.Throws<RunFolderRefusedException>(() => SalGanRun.Train(Request(folder.Path), refused));
         Assert.Contains("--resume", error.Message);
         Assert.Equal("", refused.ToString());
         Assert.Equal(scores, File.ReadAllText(Path.Combine(folder.Path, "scores.json")));
