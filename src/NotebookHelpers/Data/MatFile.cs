@@ -38,25 +38,46 @@ public static class MatFile
     const int MxCell = 1, MxStruct = 2, MxChar = 4, MxSparse = 5;
 
     /// <summary>The top-level variables of a .mat file, by name.</summary>
+    /// <exception cref="InvalidDataException">The file is not a Level 5 MAT-file, or it is truncated or damaged; the message names it.</exception>
     public static IReadOnlyDictionary<string, MatValue> Read(string path)
     {
         var bytes = File.ReadAllBytes(path);
-        if (bytes.Length < 128) throw new InvalidDataException($"{path} is too short to be a MAT-file.");
+        if (LooksLikeVersion4(bytes))
+            throw new InvalidDataException($"{path} is a MATLAB v4 MAT-file, which this reader does not handle; re-save it in MATLAB with save(..., '-v7').");
+        if (bytes.Length < 128) throw new InvalidDataException($"{path} is too short to be a MAT-file ({bytes.Length} bytes; the header alone is 128).");
         var header = Encoding.ASCII.GetString(bytes, 0, 116);
         if (header.StartsWith("MATLAB 7.3", StringComparison.Ordinal) || (bytes.Length > 512 && Encoding.ASCII.GetString(bytes, 512, 4) == "\x89HDF"))
             throw new InvalidDataException($"{path} is a MAT-file v7.3 (HDF5), which this reader does not handle; re-save it with save(..., '-v7').");
         if (bytes[126] != 'I' || bytes[127] != 'M')
             throw new InvalidDataException($"{path} is not a little-endian Level 5 MAT-file.");
+        try
+        {
+            return Variables(bytes);
+        }
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or InvalidDataException or OverflowException or EndOfStreamException)
+        {
+            // A cut download ends inside an element or its compressed stream: every read past the end lands here.
+            var why = e is InvalidDataException && !e.Message.Contains("zlib", StringComparison.OrdinalIgnoreCase) && e.Message.StartsWith("variable", StringComparison.Ordinal)
+                ? e.Message
+                : "it ends inside a data element (truncated download?) or its data is damaged";
+            throw new InvalidDataException($"{path} cannot be read: {why}.", e);
+        }
+    }
+
+    static Dictionary<string, MatValue> Variables(byte[] bytes)
+    {
         var variables = new Dictionary<string, MatValue>();
         int offset = 128;
         while (offset + 8 <= bytes.Length)
         {
             var (type, size, dataOffset, next) = Tag(bytes, offset);
+            if (size < 0 || dataOffset + size > bytes.Length) throw new EndOfStreamException();
             if (type == MiCompressed)
             {
                 next = dataOffset + size; // compressed elements are not padded to 8 bytes
                 var inflated = Inflate(bytes, dataOffset, size);
                 var (innerType, innerSize, innerData, _) = Tag(inflated, 0);
+                if (innerData + innerSize > inflated.Length) throw new EndOfStreamException();
                 if (innerType == MiMatrix) Add(variables, Matrix(inflated, innerData, innerSize));
             }
             else if (type == MiMatrix)
@@ -65,7 +86,21 @@ public static class MatFile
             }
             offset = next;
         }
+        if (offset < bytes.Length) throw new EndOfStreamException(); // a cut inside the last tag
         return variables;
+    }
+
+    /// <summary>
+    /// A v4 MAT-file has no text header: it starts with a 20-byte matrix header whose first word (MOPT) is a small
+    /// number (0 for a little-endian double matrix) followed by rows, columns, the imaginary flag (0 or 1) and the
+    /// name's length, none of which a v5 file's text header ("MATLAB 5.0 ...") can look like.
+    /// </summary>
+    static bool LooksLikeVersion4(byte[] bytes)
+    {
+        if (bytes.Length < 20) return false;
+        int Word(int i) => BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(4 * i));
+        int mopt = Word(0), rows = Word(1), columns = Word(2), imaginary = Word(3), nameLength = Word(4);
+        return mopt is >= 0 and <= 4052 && mopt % 10 <= 5 && rows >= 0 && columns >= 0 && imaginary is 0 or 1 && nameLength is > 0 and < 64;
     }
 
     static void Add(Dictionary<string, MatValue> variables, (string Name, MatValue Value) variable) => variables[variable.Name] = variable.Value;

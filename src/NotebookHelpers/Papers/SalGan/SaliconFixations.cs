@@ -32,14 +32,15 @@ public static class SaliconFixations
             variables.TryGetValue(name, out var value) && value is T typed
                 ? typed
                 : throw new InvalidDataException($"{path} has no '{name}' of the expected kind: not a SALICON fixation file.");
-        var resolution = Get<MatNumeric>("resolution");
-        int height = (int)resolution.Values[0], width = (int)resolution.Values[1];
+        var (height, width) = Resolution(path, Get<MatNumeric>("resolution"));
         var image = variables.TryGetValue("image", out var text) && text is MatText t ? t.Text : Path.GetFileNameWithoutExtension(path);
         var points = new List<(int, int)>();
         int outside = 0;
         foreach (var observer in Get<MatStruct>("gaze").Elements)
         {
             if (!observer.TryGetValue("fixations", out var value) || value is not MatNumeric fixations || fixations.Count == 0) continue;
+            if (fixations.Dimensions.Length != 2 || fixations.Dimensions[1] < 2)
+                throw new InvalidDataException($"{path}: an observer's 'fixations' is {string.Join("x", fixations.Dimensions)}, not N rows of [x y].");
             int rows = fixations.Dimensions[0];
             for (int k = 0; k < rows; k++)
             {
@@ -49,6 +50,21 @@ public static class SaliconFixations
             }
         }
         return new SaliconFixationFile(image, height, width, points, outside);
+    }
+
+    const long MaxPixels = 100_000_000; // TODO(merge): ImageIO.MaxPixels
+
+    /// <summary>The image's [height width], checked: two whole, positive numbers within the image pixel limit.</summary>
+    static (int Height, int Width) Resolution(string path, MatNumeric resolution)
+    {
+        if (resolution.Count != 2)
+            throw new InvalidDataException($"{path}: 'resolution' holds {resolution.Count} value(s), not [height width].");
+        double h = resolution.Values[0], w = resolution.Values[1];
+        if (!(h >= 1 && w >= 1) || h != Math.Floor(h) || w != Math.Floor(w))
+            throw new InvalidDataException($"{path}: 'resolution' is [{h} {w}], not two positive whole numbers.");
+        if (h * w > MaxPixels)
+            throw new InvalidDataException($"{path}: 'resolution' [{h} {w}] is {h * w:N0} pixels, above the limit of {MaxPixels:N0} (raise it with NBH_MAX_PIXELS).");
+        return ((int)h, (int)w);
     }
 
     /// <summary>
