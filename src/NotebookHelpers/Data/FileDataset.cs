@@ -1,3 +1,4 @@
+using NotebookHelpers.Imaging;
 using SixLabors.ImageSharp;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -53,14 +54,19 @@ public abstract class FileDataset<TSample> : torch.utils.data.Dataset
     /// <summary>Decodes one sample; a file problem surfaces as an <see cref="IOException"/> or <see cref="InvalidDataException"/>.</summary>
     protected abstract Dictionary<string, Tensor> Load(TSample sample);
 
-    /// <summary>Why the file cannot be used, or null when it can. The default reads an image header.</summary>
+    /// <summary>
+    /// Why the file cannot be used, or null when it can. The default makes the checks of <see cref="ImageIO.Check"/>
+    /// (a whole PNG or JPEG within the pixel limit), so that a truncated or oversized image is dropped before training
+    /// starts rather than met inside a batch; it reads each file once, but decodes none.
+    /// </summary>
     protected virtual string? ProblemWith(string path)
     {
         if (!File.Exists(path))
             return "the file is missing";
         try
         {
-            return Image.Identify(path) is null ? "no image decoder recognises its header (not a PNG/JPEG?)" : null;
+            ImageIO.Check(path);
+            return null;
         }
         catch (Exception e) when (IsFileProblem(e))
         {

@@ -1,10 +1,9 @@
-using System.Buffers.Binary;
+using System.Globalization;
 using NotebookHelpers.Core;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;
-using SixLabors.ImageSharp.Memory;
 using SixLabors.ImageSharp.PixelFormats;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -14,9 +13,42 @@ namespace NotebookHelpers.Imaging;
 /// <summary>
 /// Reads and writes images as tensors: RGB as float32 (3,H,W) in [0,1], grey maps as float32 (1,H,W) in [0,1],
 /// class-id maps as int64 (H,W). Pixels travel through one byte array per image, never through per-pixel tensor indexing.
+/// <para>
+/// Every loader reads only PNG and JPEG, and refuses, with an <see cref="InvalidDataException"/> of one line naming the
+/// file, one that is truncated or corrupt (ImageSharp alone would fill in what is missing) and one whose header
+/// declares more than <see cref="MaxPixels"/> pixels, before decoding it.
+/// </para>
 /// </summary>
 public static class ImageIO
 {
+    /// <summary>The environment variable that sets <see cref="MaxPixels"/> for a process: a whole number of pixels.</summary>
+    public const string MaxPixelsVariable = "NBH_MAX_PIXELS";
+
+    /// <summary>The pixel limit without <see cref="MaxPixelsVariable"/>: 100 megapixels, far above any dataset here
+    /// (SALICON is 640×480, PASCAL VOC about 500×375, ImageNet photos a few megapixels).</summary>
+    public const long DefaultMaxPixels = 100_000_000;
+
+    private static readonly Lazy<long> LimitFromEnvironment = new(ReadLimitFromEnvironment);
+    private static long limitSet; // 0 until MaxPixels is set
+
+    /// <summary>
+    /// The most pixels (width × height) an image may have to be loaded. A loader reads the size from the file's header
+    /// and refuses a larger image before decoding it: a 90 KB PNG can declare 20000×20000 pixels, which take 6–9 GB to
+    /// decode. The default is <see cref="DefaultMaxPixels"/>; the environment variable <c>NBH_MAX_PIXELS</c>
+    /// (<see cref="MaxPixelsVariable"/>), read once on first use, replaces it for the process, and setting this property
+    /// replaces both. The same limit bounds the size of SALICON fixation maps. Reading it throws an
+    /// <see cref="InvalidOperationException"/> when <c>NBH_MAX_PIXELS</c> is not a positive whole number.
+    /// </summary>
+    public static long MaxPixels
+    {
+        get => Interlocked.Read(ref limitSet) is > 0 and var set ? set : LimitFromEnvironment.Value;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            Interlocked.Exchange(ref limitSet, value);
+        }
+    }
+
     /// <summary>Reads a PNG or JPEG (any pixel format) as float32 (3,H,W) in [0,1]; alpha is dropped.</summary>
     public static Tensor LoadRgb(string path)
     {
@@ -45,17 +77,26 @@ public static class ImageIO
     /// </summary>
     public static Tensor LoadClassIds(string path)
     {
-        RequireFile(path);
-        var header = PngHeader.Read(path) ?? throw (IsPng(path)
-            ? Unreadable(path, "it does not start with the PNG signature")
-            : new InvalidDataException($"'{path}' is not a PNG; class-id maps must be lossless PNG files."));
+        var file = ImageFile.Read(path);
+        var header = file.Png ?? throw new InvalidDataException($"'{path}' is a JPEG, not a PNG; class-id maps must be lossless PNG files.");
         long[] ids = header.ColorType switch
         {
-            PngHeader.Grey or PngHeader.GreyWithAlpha => GreyValues(path, header.BitDepth),
-            PngHeader.Indexed => PaletteIndices(path, ColourLookup.FromPalette(header.Palette, path)),
-            _ => PaletteIndices(path, ColourLookup.VocColourMap),
+            PngStructure.Grey or PngStructure.GreyWithAlpha => GreyValues(file, header.BitDepth),
+            PngStructure.Indexed => PaletteIndices(file, ColourLookup.FromPalette(header.Palette, path)),
+            _ => PaletteIndices(file, ColourLookup.VocColourMap),
         };
         return torch.tensor(ids, [header.Height, header.Width]);
+    }
+
+    /// <summary>
+    /// Makes every check a loader makes before it decodes, without decoding: the file exists and is a whole PNG or JPEG
+    /// (every chunk or segment complete, checksums right) of at most <see cref="MaxPixels"/> pixels. Returns its size;
+    /// throws what a loader would, a <see cref="FileNotFoundException"/> or a one-line <see cref="InvalidDataException"/>.
+    /// </summary>
+    public static (int Width, int Height) Check(string path)
+    {
+        var file = ImageFile.Read(path);
+        return (file.Width, file.Height);
     }
 
     /// <summary>Writes float (3,H,W) in [0,1] (clamped) as PNG or JPEG, chosen by the extension.</summary>
@@ -115,27 +156,36 @@ public static class ImageIO
         return stream.ToArray();
     }
 
-    private static Image<TPixel> Decode<TPixel>(string path) where TPixel : unmanaged, IPixel<TPixel>
+    private static Image<TPixel> Decode<TPixel>(string path) where TPixel : unmanaged, IPixel<TPixel> =>
+        ImageFile.Read(path).Decode<TPixel>();
+
+    /// <summary>
+    /// Null when a width × height image is within <see cref="MaxPixels"/>; else the sentence's end that says so and how
+    /// to raise the limit, e.g. "20000×20000 pixels (400 megapixels), above the limit of 100 megapixels; ...".
+    /// </summary>
+    internal static string? SizeAboveLimit(long width, long height)
     {
-        RequireFile(path);
-        try
-        {
-            return Image.Load<TPixel>(path);
-        }
-        catch (Exception e) when (e is ImageFormatException or InvalidDataException or EndOfStreamException
-                                       or NotSupportedException or InvalidMemoryOperationException)
-        {
-            throw Unreadable(path, e.Message, e);
-        }
+        var limit = MaxPixels;
+        if (width * height <= limit)
+            return null;
+        var megapixels = width * height >= 1_000_000 ? $" ({Pixels(width * height)})" : "";
+        return $"{width}×{height} pixels{megapixels}, above the limit of {Pixels(limit)}; if it is meant to be this large, " +
+               $"raise the limit with the environment variable {MaxPixelsVariable} or ImageIO.MaxPixels";
     }
 
-    private static InvalidDataException Unreadable(string path, string why, Exception? inner = null) =>
-        new($"'{path}' is not a readable PNG/JPEG image: {why}", inner);
+    private static string Pixels(long count) =>
+        count >= 1_000_000 ? $"{(count / 1e6).ToString("0.#", CultureInfo.InvariantCulture)} megapixels" : $"{count} pixels";
 
-    private static void RequireFile(string path)
+    private static long ReadLimitFromEnvironment()
     {
-        if (!File.Exists(path))
-            throw new FileNotFoundException($"Image file not found: {Path.GetFullPath(path)}", path);
+        var text = Environment.GetEnvironmentVariable(MaxPixelsVariable);
+        if (string.IsNullOrWhiteSpace(text))
+            return DefaultMaxPixels;
+        if (long.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit > 0)
+            return limit;
+        throw new InvalidOperationException(
+            $"{MaxPixelsVariable} is '{text}', not a positive whole number of pixels: set it to, say, 400000000 for " +
+            $"400 megapixels, or unset it for the default of {Pixels(DefaultMaxPixels)}.");
     }
 
     private static Tensor InterleavedToChw(byte[] pixels, int height, int width, int channels)
@@ -153,16 +203,16 @@ public static class ImageIO
         return Image.LoadPixelData<TPixel>(pixels, (int)chw.shape[2], (int)chw.shape[1]);
     }
 
-    private static long[] GreyValues(string path, int bitDepth)
+    private static long[] GreyValues(ImageFile file, int bitDepth)
     {
         if (bitDepth == 16)
         {
-            using var wide = Decode<L16>(path);
+            using var wide = file.Decode<L16>();
             var values = new L16[wide.Width * wide.Height];
             wide.CopyPixelDataTo(values);
             return Array.ConvertAll(values, v => (long)v.PackedValue);
         }
-        using var image = Decode<L8>(path);
+        using var image = file.Decode<L8>();
         var pixels = new byte[image.Width * image.Height];
         image.CopyPixelDataTo(pixels);
         // ImageSharp stretches 1-, 2- and 4-bit grey to 0..255; the file's value is the id.
@@ -170,9 +220,9 @@ public static class ImageIO
         return Array.ConvertAll(pixels, v => (long)(v / stretch));
     }
 
-    private static long[] PaletteIndices(string path, ColourLookup lookup)
+    private static long[] PaletteIndices(ImageFile file, ColourLookup lookup)
     {
-        using var image = Decode<Rgb24>(path);
+        using var image = file.Decode<Rgb24>();
         var pixels = new Rgb24[image.Width * image.Height];
         image.CopyPixelDataTo(pixels);
         var ids = new long[pixels.Length];
@@ -181,7 +231,7 @@ public static class ImageIO
             var p = pixels[i];
             if (!lookup.TryGetIndex(p, out var index))
                 throw new InvalidDataException(
-                    $"'{path}': colour ({p.R},{p.G},{p.B}) at pixel (x={i % image.Width}, y={i / image.Width}) " +
+                    $"'{file.Path}': colour ({p.R},{p.G},{p.B}) at pixel (x={i % image.Width}, y={i / image.Width}) " +
                     $"is not in {lookup.Description}, so it names no class.");
             ids[i] = index;
         }
@@ -223,68 +273,6 @@ public static class ImageIO
     };
 
     private static bool IsPng(string path) => Path.GetExtension(path).Equals(".png", StringComparison.OrdinalIgnoreCase);
-
-
-    /// <summary>The IHDR fields and PLTE entries of a PNG, read from its chunks (ImageSharp 2 decodes indexed PNGs to RGB).</summary>
-    private sealed record PngHeader(int Width, int Height, int BitDepth, int ColorType, Rgb24[] Palette)
-    {
-        // IHDR colour types (PNG specification, 11.2.2).
-        public const int Grey = 0, Truecolour = 2, Indexed = 3, GreyWithAlpha = 4;
-
-        private static ReadOnlySpan<byte> Signature => [137, 80, 78, 71, 13, 10, 26, 10];
-
-        public static PngHeader? Read(string path)
-        {
-            using var stream = File.OpenRead(path);
-            Span<byte> signature = stackalloc byte[8];
-            if (stream.ReadAtLeast(signature, 8, throwOnEndOfStream: false) < 8 || !signature.SequenceEqual(Signature))
-                return null;
-            try
-            {
-                return ReadChunks(stream);
-            }
-            catch (EndOfStreamException)
-            {
-                throw Unreadable(path, "its header chunks are truncated or corrupt");
-            }
-        }
-
-        private static PngHeader ReadChunks(Stream stream)
-        {
-            Span<byte> lengthAndType = stackalloc byte[8];
-            int width = 0, height = 0, bitDepth = 0;
-            var colorType = Truecolour;
-            var palette = Array.Empty<Rgb24>();
-            while (true)
-            {
-                stream.ReadExactly(lengthAndType);
-                var length = BinaryPrimitives.ReadInt32BigEndian(lengthAndType);
-                if (length < 0 || length > stream.Length - stream.Position)
-                    throw new EndOfStreamException();
-                var type = System.Text.Encoding.ASCII.GetString(lengthAndType[4..]);
-                if (type is "IDAT" or "IEND")
-                    return new PngHeader(width, height, bitDepth, colorType, palette);
-                var data = new byte[length];
-                stream.ReadExactly(data);
-                stream.ReadExactly(lengthAndType[..4]); // CRC: ImageSharp checks it when it decodes the pixels.
-                if (type == "IHDR")
-                {
-                    if (length < 13)
-                        throw new EndOfStreamException();
-                    width = BinaryPrimitives.ReadInt32BigEndian(data);
-                    height = BinaryPrimitives.ReadInt32BigEndian(data.AsSpan(4));
-                    bitDepth = data[8];
-                    colorType = data[9];
-                }
-                else if (type == "PLTE")
-                {
-                    palette = new Rgb24[length / 3];
-                    for (var i = 0; i < palette.Length; i++)
-                        palette[i] = new Rgb24(data[3 * i], data[3 * i + 1], data[3 * i + 2]);
-                }
-            }
-        }
-    }
 
     /// <summary>Colour → class id, for maps that store ids as colours.</summary>
     private sealed class ColourLookup(Dictionary<Rgb24, byte> indexOf, string description)

@@ -50,6 +50,22 @@ public sealed class FileDatasetTests : IDisposable
     }
 
     [Fact]
+    public void Validate_drops_a_truncated_image_and_one_above_the_pixel_limit_before_any_is_decoded()
+    {
+        var paths = WriteGreys(10, 20, 30);
+        File.WriteAllBytes(paths[1], File.ReadAllBytes(paths[1])[..^20]);
+        TestPng.WriteBlankGrey(paths[2], width: 20000, height: 20000);
+        var dataset = new GreyFiles(paths, TextWriter.Null);
+
+        Assert.Equal(2, dataset.Validate());
+
+        Assert.Equal([paths[1], paths[2]], dataset.Skipped.Select(skip => skip.Path));
+        Assert.Contains("is truncated", dataset.Skipped[0].Reason);
+        Assert.Contains("above the limit", dataset.Skipped[1].Reason);
+        Assert.Equal(10, Level(dataset.GetTensor(0)));
+    }
+
+    [Fact]
     public void A_file_that_fails_while_loading_is_replaced_by_the_next_sample_and_reported_once()
     {
         var paths = WriteGreys(10, 20, 30);

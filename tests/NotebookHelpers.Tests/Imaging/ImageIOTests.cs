@@ -1,11 +1,14 @@
 using NotebookHelpers.Imaging;
 using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.PixelFormats;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace NotebookHelpers.Tests.Imaging;
 
+/// <summary>In <see cref="GlobalPixelLimit"/>: some tests lower the process-wide <see cref="ImageIO.MaxPixels"/>.</summary>
+[Collection(nameof(GlobalPixelLimit))]
 public class ImageIOTests : IDisposable
 {
     private readonly TempFolder folder = new();
@@ -232,6 +235,8 @@ public class ImageIOTests : IDisposable
             var error = Assert.Throws<InvalidDataException>(() => load(path));
             Assert.Contains(path, error.Message);
             Assert.Contains("not a readable PNG/JPEG", error.Message);
+            Assert.DoesNotContain("decoders", error.Message);
+            Assert.DoesNotContain('\n', error.Message);
         }
     }
 
@@ -243,6 +248,187 @@ public class ImageIOTests : IDisposable
         File.WriteAllBytes(path, File.ReadAllBytes(path)[..20]);
 
         Assert.Contains(path, Assert.Throws<InvalidDataException>(() => ImageIO.LoadClassIds(path)).Message);
+    }
+
+    /// <summary>Writes a file with <see cref="ImageIO.SaveRgb"/> and returns its bytes.</summary>
+    private byte[] Saved(string name, Tensor image)
+    {
+        ImageIO.SaveRgb(image, folder.File(name));
+        return File.ReadAllBytes(folder.File(name));
+    }
+
+    /// <summary>Every loader that reads the file's format, each of which must refuse it the same way.</summary>
+    private static List<Func<string, Tensor>> LoadersOf(string path)
+    {
+        var loaders = new List<Func<string, Tensor>> { ImageIO.LoadRgb, ImageIO.LoadGray };
+        if (path.EndsWith(".png"))
+            loaders.Add(ImageIO.LoadClassIds);
+        return loaders;
+    }
+
+    private static void AssertRefused(string path, params string[] phrases)
+    {
+        foreach (var load in LoadersOf(path))
+        {
+            var message = Assert.Throws<InvalidDataException>(() => load(path)).Message;
+            Assert.Contains($"'{path}'", message);
+            foreach (var phrase in phrases)
+                Assert.Contains(phrase, message);
+            Assert.DoesNotContain('\n', message);
+        }
+    }
+
+    [Fact]
+    public void Png_cut_inside_its_image_data_is_refused_as_truncated()
+    {
+        var png = Saved("cut.png", RandomLevels([3, 32, 32], seed: 6));
+        var (idat, length) = TestPng.FindChunk(png, "IDAT");
+        File.WriteAllBytes(folder.File("cut.png"), png[..(idat + length / 2)]);
+
+        AssertRefused(folder.File("cut.png"), "is truncated", "re-download or re-export it");
+    }
+
+    [Fact]
+    public void Jpeg_cut_inside_its_scan_data_is_refused_as_truncated()
+    {
+        var jpeg = Saved("cut.jpg", RandomLevels([3, 64, 64], seed: 7));
+        var scan = jpeg.AsSpan().IndexOf([(byte)0xFF, (byte)0xDA]);
+        File.WriteAllBytes(folder.File("cut.jpg"), jpeg[..((scan + jpeg.Length) / 2)]);
+
+        AssertRefused(folder.File("cut.jpg"), "is truncated", "re-download or re-export it");
+    }
+
+    [Fact]
+    public void Png_whose_IDAT_checksum_does_not_match_is_refused_as_corrupt()
+    {
+        var png = Saved("flipped.png", RandomLevels([3, 16, 16], seed: 8));
+        var (idat, length) = TestPng.FindChunk(png, "IDAT");
+        png[idat + length / 2] ^= 0x10; // one flipped bit, as a bad disk or download leaves it
+        File.WriteAllBytes(folder.File("flipped.png"), png);
+
+        AssertRefused(folder.File("flipped.png"), "is corrupt", "IDAT", "checksum");
+    }
+
+    [Fact]
+    public void Png_whose_chunks_are_whole_but_whose_pixel_rows_end_early_is_refused_as_truncated()
+    {
+        // Half the rows its header promises, in chunks that are whole and whose checksums are right.
+        var png = Saved("short-rows.png", RandomLevels([3, 4, 3], seed: 12));
+        File.WriteAllBytes(folder.File("short-rows.png"), TestPng.WithPixelData(png, pixels => pixels[..(pixels.Length / 2)]));
+
+        AssertRefused(folder.File("short-rows.png"), "is truncated", "pixel data ends early", "3×4");
+    }
+
+    /// <summary>An Adam7-interlaced PNG of random 8-bit levels, as ImageSharp writes it; the levels as a (3,H,W) tensor.</summary>
+    private Tensor SaveInterlaced(string path, int width, int height)
+    {
+        var image = RandomLevels([3, height, width], seed: 11);
+        var pixels = image.mul(255).round().to(ScalarType.Byte).permute(1, 2, 0).contiguous().data<byte>().ToArray();
+        using var rgb = Image.LoadPixelData<Rgb24>(pixels, width, height);
+        rgb.SaveAsPng(path, new PngEncoder { InterlaceMethod = PngInterlaceMode.Adam7 });
+        return image;
+    }
+
+    [Theory]
+    [InlineData(5, 1)]
+    [InlineData(5, 9)]
+    [InlineData(9, 17)]
+    [InlineData(33, 2)]
+    public void Interlaced_pngs_load_exactly_and_are_refused_when_their_pixel_data_is_one_byte_short(int width, int height)
+    {
+        // Adam7 splits the rows into seven passes, some of them empty at these sizes: the expected length must agree.
+        var path = folder.File("interlaced.png");
+        var image = SaveInterlaced(path, width, height);
+        Assert.True(Tensors.Identical(ImageIO.LoadRgb(path), image));
+
+        File.WriteAllBytes(path, TestPng.WithPixelData(File.ReadAllBytes(path), pixels => pixels[..^1]));
+
+        AssertRefused(path, "is truncated", "pixel data ends early");
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(3, 5)]
+    [InlineData(4, 4)]
+    public void Interlaced_pngs_narrower_than_5_pixels_are_refused_as_ImageSharp_hangs_on_some(int width, int height)
+    {
+        var path = folder.File("tiny-interlaced.png");
+        SaveInterlaced(path, width, height);
+
+        AssertRefused(path, "interlaced", "re-save it without interlacing");
+    }
+
+    [Fact]
+    public void A_png_whose_pixels_do_not_decode_is_refused_in_one_line_without_the_decoders_text()
+    {
+        // Whole chunks and right checksums, but filter type 9, which PNG does not define.
+        var path = folder.File("bad-filter.png");
+        TestPng.Write(path, width: 2, height: 2, bitDepth: 8, TestPng.Grey, [1, 2, 3, 4], filter: 9);
+
+        AssertRefused(path, "is corrupt", "does not decode");
+    }
+
+    [Fact]
+    public void Images_with_bytes_after_their_end_still_load_exactly()
+    {
+        var image = RandomLevels([3, 8, 8], seed: 9);
+        var png = Saved("padded.png", image);
+        var jpeg = Saved("padded.jpg", SmoothRgb(16, 16));
+        var expectedJpeg = ImageIO.LoadRgb(folder.File("padded.jpg"));
+        File.WriteAllBytes(folder.File("padded.png"), [.. png, .. new byte[64]]);
+        File.WriteAllBytes(folder.File("padded.jpg"), [.. jpeg, .. new byte[64]]);
+
+        Assert.True(Tensors.Identical(ImageIO.LoadRgb(folder.File("padded.png")), image));
+        Assert.True(Tensors.Identical(ImageIO.LoadRgb(folder.File("padded.jpg")), expectedJpeg));
+    }
+
+    [Fact]
+    public void A_small_png_that_declares_20000x20000_pixels_is_refused_from_its_header()
+    {
+        var path = folder.File("bomb.png");
+        TestPng.WriteBlankGrey(path, width: 20000, height: 20000);
+        Assert.True(new FileInfo(path).Length < 1_000_000);
+
+        AssertRefused(path, "20000×20000", "400 megapixels", "limit of 100 megapixels", "NBH_MAX_PIXELS", "ImageIO.MaxPixels");
+    }
+
+    [Fact]
+    public void Lowering_MaxPixels_refuses_a_small_image_and_restoring_it_accepts_it_again()
+    {
+        var png = RandomLevels([3, 10, 20], seed: 10);
+        ImageIO.SaveRgb(png, folder.File("small.png"));
+        ImageIO.SaveRgb(SmoothRgb(10, 20), folder.File("small.jpg"));
+        var limit = ImageIO.MaxPixels;
+        try
+        {
+            ImageIO.MaxPixels = 199;
+            AssertRefused(folder.File("small.png"), "20×10", "limit of 199 pixels");
+            AssertRefused(folder.File("small.jpg"), "20×10", "limit of 199 pixels");
+            ImageIO.MaxPixels = 200;
+            Assert.Equal([3L, 10, 20], ImageIO.LoadRgb(folder.File("small.jpg")).shape);
+        }
+        finally
+        {
+            ImageIO.MaxPixels = limit;
+        }
+        Assert.True(Tensors.Identical(ImageIO.LoadRgb(folder.File("small.png")), png));
+    }
+
+    [Fact]
+    public void MaxPixels_defaults_to_100_megapixels_and_refuses_a_limit_below_one_pixel()
+    {
+        if (Environment.GetEnvironmentVariable("NBH_MAX_PIXELS") is null)
+            Assert.Equal(100_000_000, ImageIO.MaxPixels);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ImageIO.MaxPixels = 0);
+    }
+
+    [Fact]
+    public void Formats_other_than_PNG_and_JPEG_are_refused_by_name()
+    {
+        using (var bmp = new Image<Rgb24>(2, 2))
+            bmp.SaveAsBmp(folder.File("photo.png"));
+
+        AssertRefused(folder.File("photo.png"), "is a BMP image", "only PNG and JPEG");
     }
 
     [Fact]
