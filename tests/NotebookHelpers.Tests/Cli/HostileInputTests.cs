@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Text;
 using NotebookHelpers.Imaging;
 using NotebookHelpers.Papers.SalGan;
+using NotebookHelpers.Tests.Imaging;
 using NotebookHelpers.Training;
 using static TorchSharp.torch;
 
@@ -272,6 +273,37 @@ public sealed class HostileInputTests(TrainedSalGan trained) : IClassFixture<Tra
         var run = Nbh("eval", "saliency", "--predictions", predictions, "--fixations", fixations, "--maps", maps);
         AssertRefused(run, 1, "c.png: a colour image, not a grey map");
         Assert.Single(run.Output.Split('\n'), line => line.StartsWith("note: density maps of another size", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_truncated_or_huge_image_is_an_error_naming_the_file_in_eval_and_classify()
+    {
+        var (predictions, fixations) = (temp.File("pred"), temp.File("fix"));
+        Directory.CreateDirectory(predictions);
+        Directory.CreateDirectory(fixations);
+        var fixation = zeros(1, 64, 64);
+        fixation[0, 10, 10] = tensor(1f);
+        ImageIO.SaveGray(fixation, Path.Combine(fixations, "a.png"));
+        ImageIO.SaveGray(fixation, Path.Combine(fixations, "b.png"));
+        ImageIO.SaveGray(rand(1, 64, 64), Path.Combine(predictions, "a.png"));
+        var whole = File.ReadAllBytes(Path.Combine(predictions, "a.png"));
+        var cut = Path.Combine(predictions, "b.png");
+        File.WriteAllBytes(cut, whole[..(whole.Length / 2)]); // cut inside its pixel data
+
+        var eval = Nbh("eval", "saliency", "--predictions", predictions, "--fixations", fixations);
+        AssertRefused(eval, 1, "b.png: unreadable:");
+        Assert.Contains("truncated", eval.Output);
+
+        var huge = temp.File("huge.png");
+        TestPng.WriteBlankGrey(huge, 20000, 20000); // 400 MB of pixels in a few hundred KB
+        var classifyCut = Nbh("classify", "--model", "resnet50", "--weights", UserFile("w.pth"), "--image", cut);
+        AssertRefused(classifyCut, 1, cut);
+        var classifyHuge = Nbh("classify", "--model", "resnet50", "--weights", UserFile("w2.pth"), "--image", huge);
+        AssertRefused(classifyHuge, 1, "20000");
+        Assert.Contains(ImageIO.MaxPixelsVariable, classifyHuge.Output);
+
+        File.Copy(huge, Path.Combine(predictions, "a.png"), overwrite: true);
+        AssertRefused(Nbh("eval", "saliency", "--predictions", predictions, "--fixations", fixations), 1, ImageIO.MaxPixelsVariable);
     }
 
     [Fact]

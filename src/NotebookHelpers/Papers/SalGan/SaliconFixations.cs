@@ -52,8 +52,6 @@ public static class SaliconFixations
         return new SaliconFixationFile(image, height, width, points, outside);
     }
 
-    const long MaxPixels = 100_000_000; // TODO(merge): ImageIO.MaxPixels
-
     /// <summary>The image's [height width], checked: two whole, positive numbers within the image pixel limit.</summary>
     static (int Height, int Width) Resolution(string path, MatNumeric resolution)
     {
@@ -62,8 +60,8 @@ public static class SaliconFixations
         double h = resolution.Values[0], w = resolution.Values[1];
         if (!(h >= 1 && w >= 1) || h != Math.Floor(h) || w != Math.Floor(w))
             throw new InvalidDataException($"{path}: 'resolution' is [{h} {w}], not two positive whole numbers.");
-        if (h * w > MaxPixels)
-            throw new InvalidDataException($"{path}: 'resolution' [{h} {w}] is {h * w:N0} pixels, above the limit of {MaxPixels:N0} (raise it with NBH_MAX_PIXELS).");
+        if (h * w > ImageIO.MaxPixels)
+            throw new InvalidDataException($"{path}: 'resolution' [{h} {w}] is {h * w:N0} pixels, above the limit of {ImageIO.MaxPixels:N0} (raise it with {ImageIO.MaxPixelsVariable}).");
         return ((int)h, (int)w);
     }
 
