@@ -28,18 +28,42 @@ public static class SalGanCommands
         var bceOnly = new Option<bool>("--bce-only") { Description = "Train the BCE/4 baseline: the generator on the content loss alone." };
         var profile = new Option<string?>("--profile") { Description = "smoke, workshop or paper (default: NBH_PROFILE, else by machine)." };
         var alpha = new Option<double?>("--alpha") { Description = $"Weight of the content loss (default 0.05, the authors'; the seed article used {SalGanConfig.ArticleAlpha})." };
+        var schedule = new Option<string?>("--schedule") { Description = "alternating (the authors' code: D and G on alternate batches, the default) or every-batch (a D step, then a G step, on every batch)." };
+        var weightDecay = new Option<double?>("--weight-decay") { Description = "L2 weight decay of both networks (default 1e-4, the paper's text; the authors' code applied none: 0)." };
         var output = new Option<string?>("--out") { Description = "Folder for checkpoints, metrics.csv and scores.json (default artifacts/salgan or artifacts/salgan-bce)." };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its newest checkpoint (after a crash or a kill)." };
         var every = new Option<long>("--checkpoint-every") { Description = "Save a checkpoint every N steps, besides every epoch's end.", DefaultValueFactory = _ => 200 };
         var force = CliInput.ForceOption();
-        var salgan = new Command("salgan", "SalGAN (Pan et al., 2017): BCE pre-training, then adversarial training; scores on validation.") { bceOnly, profile, alpha, output, seed, resume, every, force };
+        var salgan = new Command("salgan", "SalGAN (Pan et al., 2017): BCE pre-training, then adversarial training; scores on validation.") { bceOnly, profile, alpha, schedule, weightDecay, output, seed, resume, every, force };
         salgan.SetAction(parse =>
         {
             var runProfile = CliInput.Profile(parse.GetValue(profile));
             if (parse.GetValue(every) < 1) throw new UsageException($"--checkpoint-every {parse.GetValue(every)}: give a number of steps of at least 1.");
             var plan = SalGanPlan.For(runProfile, Salicon.Exists("train") && Salicon.Exists("val"));
-            if (parse.GetValue(alpha) is { } a) plan = plan with { Config = plan.Config with { Alpha = a } };
+            if (parse.GetValue(alpha) is { } a)
+            {
+                if (!(a >= 0) || double.IsInfinity(a)) throw new UsageException($"--alpha {a}: give a weight of 0 or more, such as 0.05.");
+                plan = plan with { Config = plan.Config with { Alpha = a } };
+            }
+            if (parse.GetValue(schedule) is { } order)
+                plan = plan with
+                {
+                    Config = plan.Config with
+                    {
+                        Schedule = order switch
+                        {
+                            "alternating" => SalGanSchedule.Alternating,
+                            "every-batch" => SalGanSchedule.EveryBatch,
+                            _ => throw new UsageException($"--schedule {order}: give alternating or every-batch."),
+                        }
+                    }
+                };
+            if (parse.GetValue(weightDecay) is { } decay)
+            {
+                if (!(decay >= 0) || double.IsInfinity(decay)) throw new UsageException($"--weight-decay {decay}: give 0 or more, such as 1e-4.");
+                plan = plan with { Config = plan.Config with { WeightDecay = decay } };
+            }
             bool baseline = parse.GetValue(bceOnly);
             var folder = CliInput.OutFolder(parse.GetValue(output) ?? Path.Combine(RepoPaths.Artifacts, baseline ? "salgan-bce" : "salgan"),
                 "train salgan", parse.GetValue(force));

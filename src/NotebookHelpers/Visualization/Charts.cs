@@ -111,11 +111,23 @@ public static class Charts
         {
             var offset = (g - (groups.Length - 1) / 2.0) * barWidth;
             var color = SeriesColor(g);
-            var bars = plot.Add.Bars(groups[g].Values.Select((v, c) => Bar(c + offset, v, barWidth * 0.95, color)).ToArray());
+            var bars = plot.Add.Bars(groups[g].Values.Select((v, c) => Bar(c + offset, v, barWidth * 0.95, color, labelled: false)).ToArray());
             bars.LegendText = groups[g].Series;
+            // Side by side, horizontal labels of neighbouring bars run into each other: each stands upright on its bar.
+            for (int c = 0; c < categories.Count; c++)
+            {
+                var value = groups[g].Values[c];
+                var label = plot.Add.Text(NumberText.Compact(value), c + offset, Math.Max(value, 0));
+                label.LabelStyle.Rotation = -90;
+                label.LabelStyle.Alignment = Alignment.MiddleLeft;
+                label.LabelStyle.FontSize = 11;
+                label.OffsetY = -3;
+            }
         }
         FinishBars(plot, categories);
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.Axes.Margins(bottom: 0, top: 0.25);
+        // Outside the data area, the legend covers no bar and no label.
+        plot.ShowLegend(Edge.Right);
         return ToFigure(plot, DefaultWidth, DefaultHeight, title);
     }
 
@@ -138,14 +150,14 @@ public static class Charts
 
     static Color SeriesColor(int index) => Color.FromHex(SeriesColors[index % SeriesColors.Count]);
 
-    static Bar Bar(double position, double value, double width, Color color) => new()
+    static Bar Bar(double position, double value, double width, Color color, bool labelled = true) => new()
     {
         Position = position,
         Value = value,
         Size = width,
         FillColor = color,
         LineWidth = 0,
-        Label = NumberText.Compact(value),
+        Label = labelled ? NumberText.Compact(value) : "",
     };
 
     static void FinishBars(Plot plot, IReadOnlyList<string> labels)

@@ -49,8 +49,56 @@ public sealed record SalGanConfig
     /// <summary>The content loss compares maps after this average pooling (BCE/4, §3.1).</summary>
     public int ContentPooling { get; init; } = 4;
 
+    /// <summary>
+    /// How adversarial training interleaves the two networks after pre-training. The default follows the authors'
+    /// training script (<see cref="SalGanSchedule.Alternating"/>); the paper's text (§4.1) reads as
+    /// <see cref="SalGanSchedule.EveryBatch"/>.
+    /// </summary>
+    public SalGanSchedule Schedule { get; init; } = SalGanSchedule.Alternating;
+
+    /// <summary>The discriminator's AdaGrad learning rate; null: <see cref="LearningRate"/>, as in the paper and the authors' code (both 3e-4).</summary>
+    public double? DiscriminatorLearningRate { get; init; }
+
+    /// <summary>The discriminator's channel multiplier; null: <see cref="ChannelScale"/>. The paper's discriminator is small
+    /// (32 and 64 channels), so a reduced-width run can afford it at full width.</summary>
+    public double? DiscriminatorChannelScale { get; init; }
+
+    /// <summary>
+    /// The factor the discriminator's saliency channel is multiplied by before it is stacked on the image: 1 in the
+    /// paper, whose discriminator sees an RGBS image (§4). Real and predicted pairs differ only in that channel, and
+    /// next to an ImageNet-normalised image (values of about ±2) a map in [0, 1] is a small input the discriminator
+    /// is slow to single out; 4 puts it on the image's scale. (The authors' code stacks the map in [0, 1] on the raw
+    /// image in [0, 255].)
+    /// </summary>
+    public double DiscriminatorMapScale { get; init; } = 1.0;
+
+    /// <summary>
+    /// The target of ground-truth pairs in the discriminator's loss: 1 in the paper; below 1 is one-sided label
+    /// smoothing (Salimans et al., 2016), which keeps a confident discriminator's gradients from vanishing.
+    /// </summary>
+    public double RealLabel { get; init; } = 1.0;
+
     /// <summary>Width of one convolution of the paper's layout after <see cref="ChannelScale"/>.</summary>
-    public int Channels(int paperChannels) => Math.Max(1, (int)Math.Round(paperChannels * ChannelScale));
+    public int Channels(int paperChannels) => Scaled(paperChannels, ChannelScale);
+
+    /// <summary>Width of one of the discriminator's convolutions after <see cref="DiscriminatorChannelScale"/>.</summary>
+    public int DiscriminatorChannels(int paperChannels) => Scaled(paperChannels, DiscriminatorChannelScale ?? ChannelScale);
+
+    static int Scaled(int channels, double scale) => Math.Max(1, (int)Math.Round(channels * scale));
+}
+
+/// <summary>How SalGAN's adversarial phase orders the discriminator's and the generator's updates.</summary>
+public enum SalGanSchedule
+{
+    /// <summary>
+    /// The authors' <c>scripts/02-train.py</c>: one network per batch, the discriminator on the first adversarial
+    /// batch, the generator on the next, and so on (<c>n_updates % 2</c>, counting from 1), so each sees half the batches.
+    /// </summary>
+    Alternating,
+
+    /// <summary>The paper's text read literally ("we alternate the training of the two networks", §4.1): on every batch one
+    /// discriminator update, then one generator update.</summary>
+    EveryBatch,
 }
 
 /// <summary>
@@ -160,10 +208,12 @@ public sealed class SalGanDiscriminator : Module<Tensor, Tensor, Tensor>
 {
     readonly Sequential convolutions;
     readonly Sequential classifier;
+    readonly double mapScale;
 
     public SalGanDiscriminator(SalGanConfig config) : base(nameof(SalGanDiscriminator))
     {
-        int c32 = config.Channels(32), c64 = config.Channels(64);
+        mapScale = config.DiscriminatorMapScale;
+        int c32 = config.DiscriminatorChannels(32), c64 = config.DiscriminatorChannels(64);
         convolutions = Sequential(
             ("conv1_1", Conv2d(4, 3, 1)), ("relu1_1", ReLU(inplace: true)),
             ("conv1_2", Conv2d(3, c32, 3, padding: 1)), ("relu1_2", ReLU(inplace: true)),
@@ -186,5 +236,5 @@ public sealed class SalGanDiscriminator : Module<Tensor, Tensor, Tensor>
 
     /// <summary>D(I, S): image (N,3,H,W) and saliency map (N,1,H,W) → probability (N,1) that S is the ground truth.</summary>
     public override Tensor forward(Tensor image, Tensor saliency) =>
-        classifier.call(convolutions.call(cat([image, saliency], 1)));
+        classifier.call(convolutions.call(cat([image, mapScale == 1.0 ? saliency : saliency * mapScale], 1)));
 }

@@ -9,21 +9,32 @@ using static TorchSharp.torch;
 
 namespace NotebookHelpers.Papers.SalGan;
 
-/// <summary>What a SalGAN run trains on, for how long and at which size, per run profile.</summary>
-public sealed record SalGanPlan(SalGanConfig Config, int TrainImages, int ValidationImages, bool UseSalicon)
+/// <summary>What a SalGAN run trains on, for how long, at which size and over how many seeds, per run profile.</summary>
+public sealed record SalGanPlan(SalGanConfig Config, int TrainImages, int ValidationImages, bool UseSalicon, int Seeds = 1)
 {
     /// <summary>
     /// <c>paper</c>: the paper's configuration (§4.1) on SALICON when it is installed. <c>workshop</c> and <c>smoke</c>:
-    /// the same architecture at a fraction of its width, on smaller synthetic scenes, so that it trains in minutes or
-    /// seconds on a CPU. Without ImageNet weights these start from scratch, where a few times the paper's learning rate
-    /// (1e-3 at a quarter of the width, 3e-3 at an eighth; 3e-3 diverged at a quarter) converges within their few
-    /// hundred steps; the paper's 3e-4 fine-tunes a pretrained encoder.
+    /// the same architecture at an eighth of its width, on 96×64 synthetic scenes, so that it trains in a minute or
+    /// seconds on a CPU; <c>workshop</c> trains more images for longer, three seeds of each system. Without ImageNet
+    /// weights these start from scratch, where ten times the paper's learning rate (3e-3) converges within their few
+    /// hundred steps (measured; the paper's 3e-4 fine-tunes a pretrained encoder). The discriminator sees the map
+    /// scaled by 4, on the image's scale (<see cref="SalGanConfig.DiscriminatorMapScale"/>).
     /// </summary>
     public static SalGanPlan For(RunProfile profile, bool saliconInstalled) => profile.Name switch
     {
-        "smoke" => new(new SalGanConfig { Height = 48, Width = 64, ChannelScale = 0.125, BatchSize = 8, PretrainEpochs = 2, Epochs = 4, LearningRate = 3e-3 }, 48, 16, false),
-        "workshop" => new(new SalGanConfig { Height = 64, Width = 96, ChannelScale = 0.25, BatchSize = 16, PretrainEpochs = 10, Epochs = 25, LearningRate = 1e-3 }, 384, 64, false),
+        "smoke" => new(Small with { PretrainEpochs = 3, Epochs = 6 }, 256, 32, false),
+        "workshop" => new(Small with { PretrainEpochs = 5, Epochs = 15 }, 512, 64, false, Seeds: 3),
         _ => new(new SalGanConfig(), 10_000, 5_000, saliconInstalled),
+    };
+
+    static readonly SalGanConfig Small = new()
+    {
+        Height = 64,
+        Width = 96,
+        ChannelScale = 0.125,
+        BatchSize = 8,
+        LearningRate = 3e-3,
+        DiscriminatorMapScale = 4,
     };
 }
 
@@ -138,55 +149,88 @@ public static class SalGanExperiment
     }
 
     /// <summary>
-    /// Trains with the paper's schedule (§4.1): <see cref="SalGanConfig.PretrainEpochs"/> epochs of content-loss-only
-    /// steps, then a discriminator and a generator step on every batch; with <paramref name="bceOnly"/> every epoch is
-    /// a content step (the BCE/4 baseline). <paramref name="report"/> receives each step's losses after the run has
-    /// logged them (and checkpointed, when one is due); a resumed run continues where its checkpoint left off.
-    /// With a <paramref name="validation"/> split every epoch ends with <see cref="Validate"/>, logged with the epoch.
+    /// Trains with SalGAN's schedule: <see cref="SalGanConfig.PretrainEpochs"/> epochs of content-loss-only steps,
+    /// then adversarial steps in the order of <see cref="SalGanConfig.Schedule"/> (<see cref="SalGanTrainer.UpdateFor"/>);
+    /// with <paramref name="bceOnly"/> every step is a content step (the BCE/4 baseline). <paramref name="report"/>
+    /// receives each step's losses after the run has logged them (and checkpointed, when one is due); a resumed run
+    /// continues where its checkpoint left off. With a <paramref name="validation"/> split every epoch ends with
+    /// <see cref="Validate"/>, logged with the epoch.
     /// </summary>
     public static void Train(SalGanTrainer trainer, SaliencySplit train, TrainingRun run, Device device, bool bceOnly,
         Action<int, long, SalGanStep>? report = null, SaliencySplit? validation = null)
     {
         var config = trainer.Config;
+        long stepsPerEpoch = StepsPerEpoch(train, config);
         foreach (var epoch in run.Epochs(config.Epochs))
         {
-            bool adversarial = !bceOnly && epoch >= config.PretrainEpochs;
             foreach (var (inputs, density) in run.Skip(train.Batches(config.BatchSize, run.Shuffle, device)))
             {
-                var losses = adversarial ? trainer.AdversarialStep(inputs, density) : trainer.ContentStep(inputs, density);
+                var losses = trainer.Step(inputs, density, trainer.UpdateFor(epoch, run.Step, stepsPerEpoch, bceOnly));
                 LossGuard.Check(losses.Content, run.Step + 1, "content");
                 if (losses.Generator is { } g) LossGuard.Check(g, run.Step + 1, "generator");
                 if (losses.Discriminator is { } d) LossGuard.Check(d, run.Step + 1, "discriminator");
                 run.Completed(epoch, losses.Values());
                 report?.Invoke(epoch, run.Step, losses);
             }
-            run.EndEpoch(epoch, validation is null ? [] : Validate(trainer.Generator, validation, config.BatchSize, device));
+            run.EndEpoch(epoch, validation is null ? [] : Validate(trainer, validation, device, discriminator: !bceOnly));
         }
     }
 
+    /// <summary>How many validation images the between-epoch check of the discriminator uses (all, if fewer).</summary>
+    public const int HeldOutPairs = 64;
+
     /// <summary>
-    /// The check between epochs: mean CC and KLD of the generator's maps against the split's density maps. These two
-    /// need no fixations and no baseline, so they cost one forward pass over the split; the full benchmark runs once,
-    /// at the end.
+    /// The check between epochs: mean CC and KLD of the generator's maps against the split's density maps (no
+    /// fixations or baseline needed, one forward pass over the split; the full benchmark runs once, at the end), and,
+    /// with <paramref name="discriminator"/>, the discriminator's accuracy on the first <see cref="HeldOutPairs"/>
+    /// validation images paired with their ground truth and with the generator's maps
+    /// (<see cref="SalGanTrainer.DiscriminatorAccuracy"/>): above ½ means it tells them apart on images it never trained on.
     /// </summary>
-    public static (string Name, double Value)[] Validate(SalGanGenerator generator, SaliencySplit validation, int batchSize, Device device)
+    public static (string Name, double Value)[] Validate(SalGanTrainer trainer, SaliencySplit validation, Device device, bool discriminator = true)
     {
         using var scope = NewDisposeScope();
-        var maps = Predict(generator, validation.Images, batchSize, device);
-        return [(ValidationCc, SaliencyMetrics.Cc(maps, validation.Density).mean().ToDouble()),
-                (ValidationKld, SaliencyMetrics.Kld(maps, validation.Density).mean().ToDouble())];
+        var maps = Predict(trainer.Generator, validation.Images, trainer.Config.BatchSize, device);
+        var values = new List<(string, double)>
+        {
+            (ValidationCc, SaliencyMetrics.Cc(maps, validation.Density).mean().ToDouble()),
+            (ValidationKld, SaliencyMetrics.Kld(maps, validation.Density).mean().ToDouble()),
+        };
+        if (discriminator)
+        {
+            var count = Math.Min(HeldOutPairs, validation.Count);
+            var images = ImageTransforms.NormalizeImageNet(validation.Images[TensorIndex.Slice(0, count)].to(device));
+            var (real, predicted) = trainer.DiscriminatorAccuracy(images, validation.Density[TensorIndex.Slice(0, count)].to(device));
+            values.Add((DiscriminatorAccuracyReal, real));
+            values.Add((DiscriminatorAccuracyPredicted, predicted));
+        }
+        return [.. values];
     }
 
     /// <summary>The names <see cref="Validate"/> logs its values under.</summary>
-    public const string ValidationCc = "val_cc", ValidationKld = "val_kld";
+    public const string ValidationCc = "val_cc", ValidationKld = "val_kld",
+        DiscriminatorAccuracyReal = "d_acc_real", DiscriminatorAccuracyPredicted = "d_acc_pred";
 
     /// <summary>Trains in memory, without checkpoints (the notebook's runs): the schedule of <see cref="Train(SalGanTrainer, SaliencySplit, TrainingRun, Device, bool, Action{int, long, SalGanStep}?, SaliencySplit?)"/>.</summary>
     public static MetricsLog Train(SalGanTrainer trainer, SaliencySplit train, int seed, Device device, bool bceOnly,
-        Action<int, long, SalGanStep>? report = null)
+        Action<int, long, SalGanStep>? report = null, SaliencySplit? validation = null)
     {
         using var run = TrainingRun.Start(new TrainingRunOptions(Directory: null), trainer.State(), "{}", (ulong)seed);
-        Train(trainer, train, run, device, bceOnly, report);
+        Train(trainer, train, run, device, bceOnly, report, validation);
         return run.Log;
+    }
+
+    /// <summary>
+    /// One whole system as the notebook's seed comparison trains it: fresh networks from <paramref name="seed"/>, the
+    /// schedule of <see cref="Train(SalGanTrainer, SaliencySplit, TrainingRun, Device, bool, Action{int, long, SalGanStep}?, SaliencySplit?)"/>
+    /// with the between-epoch check, and the benchmark's scores on the validation split.
+    /// </summary>
+    public static (SaliencyBenchmarkScores Scores, MetricsLog Log) TrainAndScore(SalGanConfig config, SaliencySplit train, SaliencySplit validation,
+        int seed, Device device, bool bceOnly, Action<int, long, SalGanStep>? report = null)
+    {
+        manual_seed(seed);
+        using var trainer = new SalGanTrainer(config, device);
+        var log = Train(trainer, train, seed, device, bceOnly, report, validation);
+        return (Score(Predict(trainer.Generator, validation.Images, config.BatchSize, device), validation), log);
     }
 
     public static long StepsPerEpoch(SaliencySplit split, SalGanConfig config) => (split.Count + config.BatchSize - 1) / config.BatchSize;

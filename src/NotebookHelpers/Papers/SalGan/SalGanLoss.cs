@@ -27,8 +27,9 @@ public static class SalGanLoss
 
     /// <summary>
     /// The discriminator's loss (§3.2, Eq. 3): L_D = −log D(I, S) − log(1 − D(I, Ŝ)), each term a mean over the batch:
-    /// binary cross-entropy with target 1 on ground-truth pairs and 0 on predicted ones.
+    /// binary cross-entropy with target <paramref name="realLabel"/> (1 in the paper; less is one-sided label
+    /// smoothing) on ground-truth pairs and 0 on predicted ones.
     /// </summary>
-    public static Tensor Discriminator(Tensor realScore, Tensor fakeScore) =>
-        binary_cross_entropy(realScore, ones_like(realScore)) + binary_cross_entropy(fakeScore, zeros_like(fakeScore));
+    public static Tensor Discriminator(Tensor realScore, Tensor fakeScore, double realLabel = 1.0) =>
+        binary_cross_entropy(realScore, full_like(realScore, realLabel)) + binary_cross_entropy(fakeScore, zeros_like(fakeScore));
 }

@@ -63,7 +63,7 @@ public static class SalGanRun
     }
 
     static IEnumerable<(string, double)> LatestValidation(MetricsLog log) =>
-        new[] { SalGanExperiment.ValidationCc, SalGanExperiment.ValidationKld }.Where(log.Contains).Select(name => (name, log.Last(name)));
+        new[] { SalGanExperiment.ValidationCc, SalGanExperiment.ValidationKld, SalGanExperiment.DiscriminatorAccuracyReal, SalGanExperiment.DiscriminatorAccuracyPredicted }.Where(log.Contains).Select(name => (name, log.Last(name)));
 
     public static string Name(bool bceOnly) => bceOnly ? "BCE/4" : "SalGAN";
 

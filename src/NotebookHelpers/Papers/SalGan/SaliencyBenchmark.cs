@@ -37,6 +37,29 @@ public static class SaliencyBenchmark
         return new SaliencyBenchmarkScores(scores, Mean(SaliencyMetrics.InformationGain(predictions, fixations, baseline)), count);
     }
 
+    /// <summary>
+    /// True when <paramref name="scores"/> beats <paramref name="other"/> on each of <paramref name="metrics"/> (by
+    /// the benchmark's names), each in its spec's direction.
+    /// </summary>
+    public static bool Beats(SaliencyBenchmarkScores scores, SaliencyBenchmarkScores other, params string[] metrics) =>
+        metrics.All(m => SaliencyMetricSpecs.Get(m).IsBetter(scores[m], other[m]));
+
+    /// <summary>
+    /// Per metric, the mean and the sample standard deviation (n − 1; 0 for a single run) over several runs of one
+    /// system, in the order of <see cref="SaliencyBenchmarkScores.Named"/>.
+    /// </summary>
+    public static IReadOnlyList<(string Name, double Mean, double Std)> MeanAndStd(IReadOnlyList<SaliencyBenchmarkScores> runs)
+    {
+        if (runs.Count == 0) throw new ArgumentException("No runs to summarise.", nameof(runs));
+        return runs[0].Named().Select(n =>
+        {
+            var values = runs.Select(r => r[n.Name]).ToArray();
+            var mean = values.Average();
+            var std = values.Length > 1 ? Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1)) : 0;
+            return (n.Name, mean, std);
+        }).ToList();
+    }
+
     /// <summary>True when <paramref name="scores"/> beats <paramref name="other"/> on every metric, each in its spec's direction.</summary>
     public static bool BeatsOnEveryMetric(SaliencyBenchmarkScores scores, SaliencyBenchmarkScores other) =>
         scores.Named().Zip(other.Named()).All(pair => SaliencyMetricSpecs.Get(pair.First.Name).IsBetter(pair.First.Value, pair.Second.Value));

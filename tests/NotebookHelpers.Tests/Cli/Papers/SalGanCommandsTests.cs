@@ -24,7 +24,9 @@ public class SalGanCommandsTests
         Assert.True(File.Exists(Path.Combine(run, "metrics.csv")));
         using (var scores = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "scores.json"))))
             Assert.Equal(["AUC_Judd", "AUC_Borji", "sAUC", "NSS", "CC", "KLD", "SIM", "IG"], scores.RootElement.EnumerateObject().Select(p => p.Name));
-        Assert.Contains("discriminator", File.ReadAllText(Path.Combine(run, "metrics.csv")));
+        var metrics = File.ReadAllText(Path.Combine(run, "metrics.csv"));
+        Assert.Contains("discriminator", metrics);
+        Assert.Contains("d_acc_real", metrics); // the held-out accuracy, once an epoch
 
         // A small SALICON-layout folder of another size than the network's input: maps come back at each image's size.
         var scenes = SyntheticSaliency.Generate(3, 60, 80, seed: 5);
@@ -42,6 +44,20 @@ public class SalGanCommandsTests
         Assert.True(eval.ExitCode == 0, eval.Output);
         using var json = JsonDocument.Parse(eval.StandardOutput);
         Assert.Equal(3, json.RootElement.GetProperty("count").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("--schedule", "sometimes", "alternating or every-batch")]
+    [InlineData("--weight-decay", "-1", "--weight-decay -1")]
+    [InlineData("--alpha", "NaN", "--alpha NaN")]
+    public void Train_refuses_a_bad_schedule_weight_decay_or_alpha_before_it_starts(string option, string value, string expected)
+    {
+        using var folder = new TempFolder();
+        var run = ProcessRun.Start(TestPaths.Nbh, ["train", "salgan", "--profile", "smoke", option, value, "--out", folder.File("run")]);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(expected, run.Output);
+        Assert.DoesNotContain("   at ", run.Output);
+        Assert.False(Directory.Exists(folder.File("run")));
     }
 
     [Fact]

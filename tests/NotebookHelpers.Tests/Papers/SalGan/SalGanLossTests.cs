@@ -37,6 +37,14 @@ public class SalGanLossTests
     }
 
     [Fact]
+    public void One_sided_label_smoothing_changes_only_the_target_of_real_pairs()
+    {
+        // Target 0.9 for D(I,S) = 0.9: −(0.9 ln 0.9 + 0.1 ln 0.1) = 0.094825 + 0.230259 = 0.325084; fake −ln 0.7 = 0.356675.
+        var loss = SalGanLoss.Discriminator(tensor(new float[] { 0.9f }).reshape(1, 1), tensor(new float[] { 0.3f }).reshape(1, 1), realLabel: 0.9);
+        Assert.Equal(0.681759, loss.item<float>(), Digits);
+    }
+
+    [Fact]
     public void Gradients_reach_the_prediction_through_every_loss()
     {
         var predicted = full(1, 1, 8, 8, 0.3f, requires_grad: true);

@@ -75,4 +75,87 @@ public class SalGanTrainerTests
         Assert.Equal(["generator", "discriminator"], names);
         Assert.All(trainer.State().Parts, p => Assert.NotNull(p.Optimizer));
     }
+
+    [Fact]
+    public void The_authors_schedule_gives_the_first_adversarial_batch_to_the_discriminator_and_alternates_from_there()
+    {
+        using var trainer = new SalGanTrainer(Tiny with { PretrainEpochs = 2, Epochs = 4 }, CPU);
+        // 3 steps an epoch: steps 0..5 are pre-training, 6 is the first adversarial batch.
+        var updates = Enumerable.Range(0, 12).Select(step => trainer.UpdateFor(step / 3, step, stepsPerEpoch: 3)).ToArray();
+        Assert.Equal(Enumerable.Repeat(SalGanUpdate.Content, 6), updates[..6]);
+        Assert.Equal([SalGanUpdate.Discriminator, SalGanUpdate.Generator, SalGanUpdate.Discriminator,
+                      SalGanUpdate.Generator, SalGanUpdate.Discriminator, SalGanUpdate.Generator], updates[6..]);
+        Assert.Equal(SalGanUpdate.Content, trainer.UpdateFor(3, 9, 3, bceOnly: true));
+
+        using var everyBatch = new SalGanTrainer(Tiny with { PretrainEpochs = 2, Epochs = 4, Schedule = SalGanSchedule.EveryBatch }, CPU);
+        Assert.Equal(SalGanUpdate.Content, everyBatch.UpdateFor(1, 5, 3));
+        Assert.All(Enumerable.Range(6, 6), step => Assert.Equal(SalGanUpdate.Both, everyBatch.UpdateFor(step / 3, step, 3)));
+    }
+
+    [Fact]
+    public void A_discriminator_batch_moves_only_the_discriminator_and_a_generator_batch_only_the_generator()
+    {
+        manual_seed(6);
+        using var trainer = new SalGanTrainer(Tiny, CPU);
+        var (images, targets) = (randn(2, 3, 32, 32), rand(2, 1, 32, 32));
+        Tensor G() => trainer.Generator.state_dict()["decoder.output.weight"].clone();
+        Tensor D() => trainer.Discriminator.state_dict()["classifier.fc4.weight"].clone();
+        bool Moved(Tensor before, Tensor after) => !before.equal(after).all().item<bool>();
+
+        var (g0, d0) = (G(), D());
+        var dStep = trainer.Step(images, targets, SalGanUpdate.Discriminator);
+        Assert.False(Moved(g0, G()));
+        Assert.True(Moved(d0, D()));
+        Assert.Equal(SalGanUpdate.Discriminator, dStep.Update);
+        Assert.NotNull(dStep.Generator); // measured, though the generator did not learn from this batch
+
+        var (g1, d1) = (G(), D());
+        var gStep = trainer.Step(images, targets, SalGanUpdate.Generator);
+        Assert.True(Moved(g1, G()));
+        Assert.False(Moved(d1, D()));
+        Assert.NotNull(gStep.Discriminator);
+
+        var (g2, d2) = (G(), D());
+        trainer.Step(images, targets, SalGanUpdate.Both);
+        Assert.True(Moved(g2, G()));
+        Assert.True(Moved(d2, D()));
+    }
+
+    [Fact]
+    public void The_discriminator_sees_the_map_times_its_map_scale()
+    {
+        manual_seed(7);
+        using var plain = new SalGanDiscriminator(Tiny);
+        using var scaled = new SalGanDiscriminator(Tiny with { DiscriminatorMapScale = 4 });
+        scaled.load_state_dict(plain.state_dict());
+        var (image, map) = (randn(2, 3, 32, 32), rand(2, 1, 32, 32));
+        using var noGrad = no_grad();
+        Assert.True(scaled.call(image, map).allclose(plain.call(image, map * 4), rtol: 1e-5, atol: 1e-6));
+        Assert.False(scaled.call(image, map).allclose(plain.call(image, map), rtol: 1e-3, atol: 1e-4));
+    }
+
+    [Fact]
+    public void The_discriminators_width_and_learning_rate_can_differ_from_the_generators()
+    {
+        using var trainer = new SalGanTrainer(Tiny with { DiscriminatorChannelScale = 1.0, DiscriminatorLearningRate = 1e-2 }, CPU);
+        Assert.Equal(32, trainer.Discriminator.state_dict()["convolutions.conv1_2.weight"].shape[0]); // the paper's 32
+        Assert.Equal(8, trainer.Generator.state_dict()["features.0.weight"].shape[0]); // 64 / 8
+        Assert.Equal(1e-2, trainer.DiscriminatorOptimizer.ParamGroups.First().LearningRate, 12);
+    }
+
+    [Fact]
+    public void Held_out_accuracy_is_the_share_of_real_pairs_above_a_half_and_of_predicted_pairs_below()
+    {
+        manual_seed(8);
+        using var trainer = new SalGanTrainer(Tiny, CPU);
+        var (images, targets) = (randn(4, 3, 32, 32), rand(4, 1, 32, 32));
+        var (real, predicted) = trainer.DiscriminatorAccuracy(images, targets);
+        using var noGrad = no_grad();
+        trainer.Generator.eval();
+        trainer.Discriminator.eval();
+        var realScores = trainer.Discriminator.call(images, targets).flatten().data<float>().ToArray();
+        var fakeScores = trainer.Discriminator.call(images, trainer.Generator.call(images)).flatten().data<float>().ToArray();
+        Assert.Equal(realScores.Count(v => v > 0.5) / 4.0, real, 12);
+        Assert.Equal(fakeScores.Count(v => v < 0.5) / 4.0, predicted, 12);
+    }
 }

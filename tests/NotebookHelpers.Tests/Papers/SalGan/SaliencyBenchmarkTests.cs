@@ -65,4 +65,29 @@ public class SaliencyBenchmarkTests
         // A tie is not a win.
         Assert.False(SaliencyBenchmark.BeatsOnEveryMetric(With(0.9, kld: 1.0), With(0.5, kld: 1.0)));
     }
+
+    [Fact]
+    public void Beating_on_named_metrics_ignores_the_others()
+    {
+        static SaliencyBenchmarkScores With(double nss, double cc, double kld) => new(new SaliencyScores(0.8, 0.7, 0.6, nss, cc, kld, 0.4), 0.1, 1);
+        var centre = With(nss: 0.3, cc: 0.1, kld: 2.0);
+        // Better on NSS and CC but with a worse KLD: a win on NSS and CC, not on every metric.
+        Assert.True(SaliencyBenchmark.Beats(With(1.5, 0.4, kld: 3.0), centre, "NSS", "CC"));
+        Assert.False(SaliencyBenchmark.Beats(With(1.5, 0.4, kld: 3.0), centre, "NSS", "CC", "KLD"));
+        Assert.False(SaliencyBenchmark.Beats(With(1.5, 0.1, kld: 1.0), centre, "NSS", "CC")); // a tie on CC
+    }
+
+    [Fact]
+    public void Mean_and_std_over_runs_use_n_minus_one()
+    {
+        static SaliencyBenchmarkScores Cc(double cc) => new(new SaliencyScores(0.5, 0.5, 0.5, 1, cc, 1, 0.5), 0, 1);
+        // CC 0.2, 0.4, 0.9: mean 0.5, squared deviations 0.09 + 0.01 + 0.16 = 0.26, / 2 = 0.13, std 0.360555.
+        var stats = SaliencyBenchmark.MeanAndStd([Cc(0.2), Cc(0.4), Cc(0.9)]);
+        var cc = stats.Single(s => s.Name == "CC");
+        Assert.Equal(0.5, cc.Mean, 12);
+        Assert.Equal(Math.Sqrt(0.13), cc.Std, 12);
+        Assert.Equal((1.0, 0.0), (stats.Single(s => s.Name == "NSS").Mean, stats.Single(s => s.Name == "NSS").Std));
+        Assert.Equal(0.0, SaliencyBenchmark.MeanAndStd([Cc(0.3)]).Single(s => s.Name == "CC").Std);
+        Assert.Throws<ArgumentException>(() => SaliencyBenchmark.MeanAndStd([]));
+    }
 }
