@@ -34,7 +34,10 @@ public sealed record SalGanConfig
     /// <summary>AdaGrad learning rate (§4.1).</summary>
     public double LearningRate { get; init; } = 3e-4;
 
-    /// <summary>L2 weight decay on both networks (§4.1).</summary>
+    /// <summary>
+    /// L2 weight decay on both networks (§4.1). The authors' <c>model_salgan.py</c> writes each L2 term as a statement
+    /// of its own, which Python evaluates and discards, so their released models trained without it; 0 reproduces that.
+    /// </summary>
     public double WeightDecay { get; init; } = 1e-4;
 
     /// <summary>Batch size (§4.1).</summary>

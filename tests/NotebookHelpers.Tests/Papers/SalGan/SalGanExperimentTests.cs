@@ -57,6 +57,15 @@ public class SalGanExperimentTests
         // The paper's values (§4.1): 256×192, AdaGrad 3e-4, weight decay 1e-4, batch 32, 15 + adversarial up to 120, α 0.05.
         Assert.Equal((192, 256, 3e-4, 1e-4, 32, 15, 120, 0.05), (paper.Config.Height, paper.Config.Width, paper.Config.LearningRate,
             paper.Config.WeightDecay, paper.Config.BatchSize, paper.Config.PretrainEpochs, paper.Config.Epochs, paper.Config.Alpha));
+        // The paper's discriminator input and schedule: the plain RGBS image, the authors' alternation, labels 1 and 0.
+        Assert.Equal((1.0, SalGanSchedule.Alternating, 1.0, (double?)null, (double?)null), (paper.Config.DiscriminatorMapScale, paper.Config.Schedule,
+            paper.Config.RealLabel, paper.Config.DiscriminatorChannelScale, paper.Config.DiscriminatorLearningRate));
+        Assert.Equal(1, paper.Seeds);
+        // Every profile keeps the paper's α: what changes with the profile is size, schedule length and the discriminator.
+        var workshop = SalGanPlan.For(RunProfile.Workshop, saliconInstalled: true);
+        Assert.All(new[] { smoke, workshop }, p => Assert.Equal(0.05, p.Config.Alpha));
+        Assert.Equal(3, workshop.Seeds);
+        Assert.Equal(1.0, workshop.Config.DiscriminatorChannelScale); // the paper's discriminator width
     }
 
     [Fact]
