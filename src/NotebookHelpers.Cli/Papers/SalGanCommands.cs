@@ -42,10 +42,7 @@ public static class SalGanCommands
             if (parse.GetValue(every) < 1) throw new UsageException($"--checkpoint-every {parse.GetValue(every)}: give a number of steps of at least 1.");
             var plan = SalGanPlan.For(runProfile, Salicon.Exists("train") && Salicon.Exists("val"));
             if (parse.GetValue(alpha) is { } a)
-            {
-                if (!(a >= 0) || double.IsInfinity(a)) throw new UsageException($"--alpha {a}: give a weight of 0 or more, such as 0.05.");
-                plan = plan with { Config = plan.Config with { Alpha = a } };
-            }
+                plan = plan with { Config = plan.Config with { Alpha = NonNegative(a, "--alpha", "a weight of 0 or more, such as 0.05") } };
             if (parse.GetValue(schedule) is { } order)
                 plan = plan with
                 {
@@ -60,10 +57,7 @@ public static class SalGanCommands
                     }
                 };
             if (parse.GetValue(weightDecay) is { } decay)
-            {
-                if (!(decay >= 0) || double.IsInfinity(decay)) throw new UsageException($"--weight-decay {decay}: give 0 or more, such as 1e-4.");
-                plan = plan with { Config = plan.Config with { WeightDecay = decay } };
-            }
+                plan = plan with { Config = plan.Config with { WeightDecay = NonNegative(decay, "--weight-decay", "0 or more, such as 1e-4") } };
             bool baseline = parse.GetValue(bceOnly);
             var folder = CliInput.OutFolder(parse.GetValue(output) ?? Path.Combine(RepoPaths.Artifacts, baseline ? "salgan-bce" : "salgan"),
                 "train salgan", parse.GetValue(force));
@@ -91,6 +85,10 @@ public static class SalGanCommands
         });
         return salgan;
     }
+
+    /// <summary>A finite value of 0 or more (NaN and infinities included in what is refused), else a usage error.</summary>
+    static double NonNegative(double value, string option, string expected) =>
+        value >= 0 && !double.IsInfinity(value) ? value : throw new UsageException($"{option} {value}: give {expected}.");
 
     static void PrintScores(string system, SaliencyBenchmarkScores scores, SaliencyBenchmarkScores centre)
     {

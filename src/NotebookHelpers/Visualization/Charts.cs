@@ -124,8 +124,8 @@ public static class Charts
                 label.OffsetY = -3;
             }
         }
-        FinishBars(plot, categories);
-        plot.Axes.Margins(bottom: 0, top: 0.25);
+        // Upright labels need more headroom than the single bar chart's flat ones.
+        FinishBars(plot, categories, topMargin: 0.25);
         // Outside the data area, the legend covers no bar and no label.
         plot.ShowLegend(Edge.Right);
         return ToFigure(plot, DefaultWidth, DefaultHeight, title);
@@ -160,13 +160,13 @@ public static class Charts
         Label = labelled ? NumberText.Compact(value) : "",
     };
 
-    static void FinishBars(Plot plot, IReadOnlyList<string> labels)
+    static void FinishBars(Plot plot, IReadOnlyList<string> labels, double topMargin = 0.15)
     {
         plot.Axes.Bottom.SetTicks(Enumerable.Range(0, labels.Count).Select(i => (double)i).ToArray(), labels.ToArray());
         plot.Axes.Bottom.MajorTickStyle.Length = 0;
         plot.HideGrid();
         // Bars start at zero; headroom above (and below, for negative values) keeps the value labels inside.
-        plot.Axes.Margins(bottom: 0, top: 0.15);
+        plot.Axes.Margins(bottom: 0, top: topMargin);
     }
 
     // ScottPlot has no log axis: plot log10(y) and label the ticks 10^k, with minor ticks at 2..9 × 10^k.

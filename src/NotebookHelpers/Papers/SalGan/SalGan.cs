@@ -54,8 +54,9 @@ public sealed record SalGanConfig
 
     /// <summary>
     /// How adversarial training interleaves the two networks after pre-training. The default follows the authors'
-    /// training script (<see cref="SalGanSchedule.Alternating"/>); the paper's text (§4.1) reads as
-    /// <see cref="SalGanSchedule.EveryBatch"/>.
+    /// training script (<see cref="SalGanSchedule.Alternating"/>), which the paper's "we alternate the training of the
+    /// generator and discriminator after each iteration (batch)" (§4) describes; <see cref="SalGanSchedule.EveryBatch"/>
+    /// is common GAN practice.
     /// </summary>
     public SalGanSchedule Schedule { get; init; } = SalGanSchedule.Alternating;
 
@@ -99,8 +100,8 @@ public enum SalGanSchedule
     /// </summary>
     Alternating,
 
-    /// <summary>The paper's text read literally ("we alternate the training of the two networks", §4.1): on every batch one
-    /// discriminator update, then one generator update.</summary>
+    /// <summary>Common GAN practice (DCGAN) and a "D then G" reading of the paper: on every batch one discriminator
+    /// update, then one generator update.</summary>
     EveryBatch,
 }
 

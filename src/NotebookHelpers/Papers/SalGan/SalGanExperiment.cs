@@ -206,11 +206,25 @@ public static class SalGanExperiment
         {
             var count = Math.Min(HeldOutPairs, validation.Count);
             var images = ImageTransforms.NormalizeImageNet(validation.Images[TensorIndex.Slice(0, count)].to(device));
-            var (real, predicted) = trainer.DiscriminatorAccuracy(images, validation.Density[TensorIndex.Slice(0, count)].to(device));
+            // The generator's maps of these images are the first rows of the maps above.
+            var (real, predicted) = trainer.DiscriminatorAccuracy(images, validation.Density[TensorIndex.Slice(0, count)].to(device),
+                maps[TensorIndex.Slice(0, count)].to(device));
             values.Add((DiscriminatorAccuracyReal, real));
             values.Add((DiscriminatorAccuracyPredicted, predicted));
         }
         return [.. values];
+    }
+
+    /// <summary>
+    /// The discriminator's held-out accuracy, the mean of its real and predicted sides, averaged over the adversarial
+    /// epochs of a run's log (NaN when it has none): the number that says whether the discriminator learned.
+    /// </summary>
+    public static double MeanHeldOutAccuracy(MetricsLog log, int pretrainEpochs)
+    {
+        if (!log.Contains(DiscriminatorAccuracyReal)) return double.NaN;
+        var real = log.Series(DiscriminatorAccuracyReal).Values;
+        var predicted = log.Series(DiscriminatorAccuracyPredicted).Values;
+        return real.Zip(predicted, (r, p) => (r + p) / 2).Skip(pretrainEpochs).DefaultIfEmpty(double.NaN).Average();
     }
 
     /// <summary>The names <see cref="Validate"/> logs its values under.</summary>

@@ -131,11 +131,12 @@ public sealed class SalGanTrainer : IDisposable
         Generator.train();
         Discriminator.train();
         var generated = Generator.call(images);
-        double discriminatorLoss;
-        using (no_grad())
-            discriminatorLoss = SalGanLoss.Discriminator(Discriminator.call(images, targets), Discriminator.call(images, generated), Config.RealLabel).item<float>();
-        var (content, generatorLoss, fake) = UpdateGenerator(images, targets, generated);
-        return new SalGanStep(content, generatorLoss, discriminatorLoss, FakeScore: fake, Update: SalGanUpdate.Generator);
+        Tensor real;
+        using (no_grad()) real = Discriminator.call(images, targets);
+        var (content, generatorLoss, fooled) = UpdateGenerator(images, targets, generated);
+        // The loss L_D the discriminator would see on this batch, from its scores before the generator's update.
+        var discriminatorLoss = SalGanLoss.Discriminator(real, fooled, Config.RealLabel).item<float>();
+        return new SalGanStep(content, generatorLoss, discriminatorLoss, FakeScore: fooled.mean().item<float>(), Update: SalGanUpdate.Generator);
     }
 
     /// <summary>
@@ -156,14 +157,15 @@ public sealed class SalGanTrainer : IDisposable
     /// <summary>
     /// The discriminator's accuracy on held-out pairs: the share of ground-truth maps it scores above ½ and of the
     /// generator's maps it scores below ½ (chance is ½ each). Both networks in evaluation mode, no gradients.
+    /// <paramref name="predicted"/>: the generator's maps of these images when the caller has them already.
     /// </summary>
-    public (double Real, double Predicted) DiscriminatorAccuracy(Tensor images, Tensor targets)
+    public (double Real, double Predicted) DiscriminatorAccuracy(Tensor images, Tensor targets, Tensor? predicted = null)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         Generator.eval();
         Discriminator.eval();
-        var predicted = Generator.call(images);
+        predicted ??= Generator.call(images);
         double real = (Discriminator.call(images, targets) > 0.5).to(float32).mean().ToDouble();
         double fake = (Discriminator.call(images, predicted) < 0.5).to(float32).mean().ToDouble();
         return (real, fake);
@@ -188,7 +190,8 @@ public sealed class SalGanTrainer : IDisposable
         return new SalGanStep(content, generatorLoss, loss.item<float>(), real.mean().item<float>(), fake.mean().item<float>(), update);
     }
 
-    (double Content, double Generator, double Fake) UpdateGenerator(Tensor images, Tensor targets, Tensor generated)
+    /// <returns>The losses, and the discriminator's scores of the generated maps (detached) before the update.</returns>
+    (double Content, double Generator, Tensor Fooled) UpdateGenerator(Tensor images, Tensor targets, Tensor generated)
     {
         GeneratorOptimizer.zero_grad();
         var content = SalGanLoss.Content(generated, targets, Config.ContentPooling);
@@ -196,7 +199,7 @@ public sealed class SalGanTrainer : IDisposable
         var loss = SalGanLoss.Generator(content, fooled, Config.Alpha);
         loss.backward();
         GeneratorOptimizer.step();
-        return (content.item<float>(), loss.item<float>(), fooled.mean().item<float>());
+        return (content.item<float>(), loss.item<float>(), fooled.detach());
     }
 
     public void Dispose()

@@ -62,5 +62,5 @@ public static class SaliencyBenchmark
 
     /// <summary>True when <paramref name="scores"/> beats <paramref name="other"/> on every metric, each in its spec's direction.</summary>
     public static bool BeatsOnEveryMetric(SaliencyBenchmarkScores scores, SaliencyBenchmarkScores other) =>
-        scores.Named().Zip(other.Named()).All(pair => SaliencyMetricSpecs.Get(pair.First.Name).IsBetter(pair.First.Value, pair.Second.Value));
+        Beats(scores, other, [.. scores.Named().Select(n => n.Name)]);
 }

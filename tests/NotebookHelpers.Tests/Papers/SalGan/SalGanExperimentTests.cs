@@ -69,6 +69,18 @@ public class SalGanExperimentTests
     }
 
     [Fact]
+    public void Mean_held_out_accuracy_averages_both_sides_over_the_adversarial_epochs_only()
+    {
+        var log = new NotebookHelpers.Training.MetricsLog();
+        // Epoch 0 is pre-training (a constant answer, 1 and 0); epochs 1 and 2: (0.6 + 0.8) / 2 = 0.7, (0.4 + 0.6) / 2 = 0.5.
+        foreach (var (epoch, real, predicted) in new[] { (0, 1.0, 0.0), (1, 0.6, 0.8), (2, 0.4, 0.6) })
+            log.Log(epoch + 1, epoch, (SalGanExperiment.DiscriminatorAccuracyReal, real), (SalGanExperiment.DiscriminatorAccuracyPredicted, predicted));
+        Assert.Equal(0.6, SalGanExperiment.MeanHeldOutAccuracy(log, pretrainEpochs: 1), 12);
+        Assert.True(double.IsNaN(SalGanExperiment.MeanHeldOutAccuracy(log, pretrainEpochs: 3)));
+        Assert.True(double.IsNaN(SalGanExperiment.MeanHeldOutAccuracy(new NotebookHelpers.Training.MetricsLog(), 0)));
+    }
+
+    [Fact]
     public void Baselines_are_the_centre_bias_and_a_random_map_for_every_image()
     {
         var split = SaliencySplit.Synthetic(4, Tiny, seed: 5);
