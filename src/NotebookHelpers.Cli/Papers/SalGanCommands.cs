@@ -29,13 +29,14 @@ public static class SalGanCommands
         var profile = new Option<string?>("--profile") { Description = "smoke, workshop or paper (default: NBH_PROFILE, else by machine)." };
         var alpha = new Option<double?>("--alpha") { Description = $"Weight of the content loss (default 0.05, the authors'; the seed article used {SalGanConfig.ArticleAlpha})." };
         var schedule = new Option<string?>("--schedule") { Description = "alternating (the authors' code: D and G on alternate batches, the default) or every-batch (a D step, then a G step, on every batch)." };
+        var discriminatorSteps = new Option<int?>("--discriminator-steps") { Description = "With the alternating schedule, discriminator batches per generator batch (default 1, the authors'; workshop uses 5)." };
         var weightDecay = new Option<double?>("--weight-decay") { Description = "L2 weight decay of both networks (default 1e-4, the paper's text; the authors' code applied none: 0)." };
         var output = new Option<string?>("--out") { Description = "Folder for checkpoints, metrics.csv and scores.json (default artifacts/salgan or artifacts/salgan-bce)." };
         var seed = new Option<int>("--seed") { DefaultValueFactory = _ => 0 };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its newest checkpoint (after a crash or a kill)." };
         var every = new Option<long>("--checkpoint-every") { Description = "Save a checkpoint every N steps, besides every epoch's end.", DefaultValueFactory = _ => 200 };
         var force = CliInput.ForceOption();
-        var salgan = new Command("salgan", "SalGAN (Pan et al., 2017): BCE pre-training, then adversarial training; scores on validation.") { bceOnly, profile, alpha, schedule, weightDecay, output, seed, resume, every, force };
+        var salgan = new Command("salgan", "SalGAN (Pan et al., 2017): BCE pre-training, then adversarial training; scores on validation.") { bceOnly, profile, alpha, schedule, discriminatorSteps, weightDecay, output, seed, resume, every, force };
         salgan.SetAction(parse =>
         {
             var runProfile = CliInput.Profile(parse.GetValue(profile));
@@ -54,6 +55,14 @@ public static class SalGanCommands
                             "every-batch" => SalGanSchedule.EveryBatch,
                             _ => throw new UsageException($"--schedule {order}: give alternating or every-batch."),
                         }
+                    }
+                };
+            if (parse.GetValue(discriminatorSteps) is { } k)
+                plan = plan with
+                {
+                    Config = plan.Config with
+                    {
+                        DiscriminatorSteps = k >= 1 ? k : throw new UsageException($"--discriminator-steps {k}: give a whole number of at least 1, such as 1 (the authors') or 5."),
                     }
                 };
             if (parse.GetValue(weightDecay) is { } decay)

@@ -60,6 +60,14 @@ public sealed record SalGanConfig
     /// </summary>
     public SalGanSchedule Schedule { get; init; } = SalGanSchedule.Alternating;
 
+    /// <summary>
+    /// Under <see cref="SalGanSchedule.Alternating"/>, how many discriminator batches come before each generator batch:
+    /// 1 in the authors' script. Above 1 is the k of Goodfellow et al. (2014, Algorithm 1): the discriminator gets k
+    /// updates per generator update, so that a generator that adapts quickly does not keep it at chance.
+    /// <see cref="SalGanSchedule.EveryBatch"/> ignores it (one of each per batch).
+    /// </summary>
+    public int DiscriminatorSteps { get; init; } = 1;
+
     /// <summary>The discriminator's AdaGrad learning rate; null: <see cref="LearningRate"/>, as in the paper and the authors' code (both 3e-4).</summary>
     public double? DiscriminatorLearningRate { get; init; }
 
@@ -97,6 +105,7 @@ public enum SalGanSchedule
     /// <summary>
     /// The authors' <c>scripts/02-train.py</c>: one network per batch, the discriminator on the first adversarial
     /// batch, the generator on the next, and so on (<c>n_updates % 2</c>, counting from 1), so each sees half the batches.
+    /// With <see cref="SalGanConfig.DiscriminatorSteps"/> k above 1: k discriminator batches, then one generator batch.
     /// </summary>
     Alternating,
 

@@ -48,6 +48,7 @@ public sealed class SalGanTrainer : IDisposable
 {
     public SalGanTrainer(SalGanConfig config, Device device)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(config.DiscriminatorSteps, 1, nameof(config.DiscriminatorSteps));
         Config = config;
         Generator = new SalGanGenerator(config);
         Discriminator = new SalGanDiscriminator(config);
@@ -74,15 +75,16 @@ public sealed class SalGanTrainer : IDisposable
     /// <paramref name="epoch"/>: content steps during the <see cref="SalGanConfig.PretrainEpochs"/> (and always for
     /// <paramref name="bceOnly"/>), then the schedule's. <see cref="SalGanSchedule.Alternating"/> counts the adversarial
     /// batches from the first one after pre-training and gives the even ones to the discriminator, as the authors'
-    /// script does (its counter starts at 1 and odd counts train D). Derived from the step alone, so a resumed run
-    /// continues the same alternation.
+    /// script does (its counter starts at 1 and odd counts train D); with <see cref="SalGanConfig.DiscriminatorSteps"/>
+    /// k, the first k of every k + 1. Derived from the step alone, so a resumed run continues the same alternation.
     /// </summary>
     public SalGanUpdate UpdateFor(int epoch, long step, long stepsPerEpoch, bool bceOnly = false)
     {
         if (bceOnly || epoch < Config.PretrainEpochs) return SalGanUpdate.Content;
         if (Config.Schedule == SalGanSchedule.EveryBatch) return SalGanUpdate.Both;
         long adversarialStep = step - (long)Config.PretrainEpochs * stepsPerEpoch;
-        return adversarialStep % 2 == 0 ? SalGanUpdate.Discriminator : SalGanUpdate.Generator;
+        int k = Config.DiscriminatorSteps;
+        return adversarialStep % (k + 1) < k ? SalGanUpdate.Discriminator : SalGanUpdate.Generator;
     }
 
     /// <summary>One training batch with the given update.</summary>

@@ -49,6 +49,7 @@ public class SalGanCommandsTests
     [Theory]
     [InlineData("--schedule", "sometimes", "alternating or every-batch")]
     [InlineData("--weight-decay", "-1", "--weight-decay -1")]
+    [InlineData("--discriminator-steps", "0", "--discriminator-steps 0")]
     [InlineData("--alpha", "NaN", "--alpha NaN")]
     public void Train_refuses_a_bad_schedule_weight_decay_or_alpha_before_it_starts(string option, string value, string expected)
     {

@@ -60,7 +60,7 @@ public class SalGanExperimentTests
         // The paper's discriminator input and schedule: the plain RGBS image, the authors' alternation, labels 1 and 0.
         Assert.Equal((1.0, SalGanSchedule.Alternating, 1.0, (double?)null, (double?)null), (paper.Config.DiscriminatorMapScale, paper.Config.Schedule,
             paper.Config.RealLabel, paper.Config.DiscriminatorChannelScale, paper.Config.DiscriminatorLearningRate));
-        Assert.Equal(1, paper.Seeds);
+        Assert.Equal((1, 1), (paper.Seeds, paper.Config.DiscriminatorSteps));
         // Every profile keeps the paper's α: what changes with the profile is size, schedule length and the discriminator.
         var workshop = SalGanPlan.For(RunProfile.Workshop, saliconInstalled: true);
         Assert.All(new[] { smoke, workshop }, p => Assert.Equal(0.05, p.Config.Alpha));

@@ -93,6 +93,17 @@ public class SalGanTrainerTests
     }
 
     [Fact]
+    public void With_k_discriminator_steps_the_first_k_of_every_k_plus_one_adversarial_batches_train_the_discriminator()
+    {
+        using var trainer = new SalGanTrainer(Tiny with { PretrainEpochs = 1, Epochs = 4, DiscriminatorSteps = 3 }, CPU);
+        // 2 steps an epoch: steps 0 and 1 pre-train, then D D D G D D D G ...
+        var updates = Enumerable.Range(2, 8).Select(step => trainer.UpdateFor(step / 2, step, stepsPerEpoch: 2)).ToArray();
+        var (d, g) = (SalGanUpdate.Discriminator, SalGanUpdate.Generator);
+        Assert.Equal([d, d, d, g, d, d, d, g], updates);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SalGanTrainer(Tiny with { DiscriminatorSteps = 0 }, CPU));
+    }
+
+    [Fact]
     public void A_discriminator_batch_moves_only_the_discriminator_and_a_generator_batch_only_the_generator()
     {
         manual_seed(6);
