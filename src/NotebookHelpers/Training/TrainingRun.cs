@@ -18,7 +18,7 @@ public sealed record TrainingRunOptions(string? Directory, long CheckpointEvery 
 /// and at every epoch's end (atomically, keeping the last few), and with <c>Resume</c> continues from the newest
 /// checkpoint with everything that decides the rest of the run restored: the model and optimiser state, the step and
 /// epoch, the shuffling generator's state at the start of the current epoch (so the epoch's order is drawn again, and
-/// the batches already trained on are skipped), and the metrics log. For the same seed a resumed run therefore ends
+/// the batches already trained on are skipped), libtorch's global generator, and the metrics log. For the same seed a resumed run therefore ends
 /// with the same weights, bit for bit on the CPU, as one that was never interrupted.
 /// </summary>
 /// <remarks>
@@ -31,8 +31,9 @@ public sealed record TrainingRunOptions(string? Directory, long CheckpointEvery 
 ///     run.EndEpoch(epoch);
 /// }
 /// </code>
-/// Only the shuffling generator is restored; a model that draws from libtorch's global generator while training
-/// (dropout) would need its state too.
+/// Besides the shuffling generator, libtorch's global CPU generator is saved with every checkpoint and restored on
+/// resume, so a model that draws from it while training (dropout) continues with the same masks. The CUDA generators
+/// are not saved: on a GPU a resumed run with dropout draws other masks.
 /// </remarks>
 public sealed class TrainingRun : IDisposable
 {
@@ -114,6 +115,7 @@ public sealed class TrainingRun : IDisposable
         run._epochStartShuffle = Convert.FromBase64String(position.EpochStartShuffle);
         run.RestoreShuffle(run._epochStartShuffle);
         run._skip = position.StepInEpoch;
+        if (position.GlobalRandom is { } global) RestoreGlobalRandom(Convert.FromBase64String(global));
         output?.WriteLine($"resumed at step {latest.Step}, epoch {position.Epoch}, from {latest.Folder}");
         return run;
     }
@@ -167,7 +169,7 @@ public sealed class TrainingRun : IDisposable
     public CheckpointInfo? Save()
     {
         if (_options.Directory is null) return null;
-        var position = new Position(Epoch, StepInEpoch, Convert.ToBase64String(_epochStartShuffle));
+        var position = new Position(Epoch, StepInEpoch, Convert.ToBase64String(_epochStartShuffle), Convert.ToBase64String(GlobalRandomState()));
         return Checkpoint.Save(_options.Directory, _state, Step, Epoch, keepLast: _options.KeepLast,
             files: new Dictionary<string, string> { [ConfigFile] = _configJson, [PositionFile] = JsonSerializer.Serialize(position) });
     }
@@ -200,6 +202,18 @@ public sealed class TrainingRun : IDisposable
         return state.data<byte>().ToArray();
     }
 
+    static byte[] GlobalRandomState()
+    {
+        using var state = get_rng_state();
+        return state.data<byte>().ToArray();
+    }
+
+    static void RestoreGlobalRandom(byte[] bytes)
+    {
+        using var state = tensor(bytes, dtype: ScalarType.Byte);
+        set_rng_state(state);
+    }
+
     void RestoreShuffle(byte[] bytes)
     {
         using var state = tensor(bytes, dtype: ScalarType.Byte);
@@ -227,5 +241,7 @@ public sealed class TrainingRun : IDisposable
     static bool JsonEquals(string a, string b) =>
         JsonSerializer.Serialize(JsonDocument.Parse(a).RootElement) == JsonSerializer.Serialize(JsonDocument.Parse(b).RootElement);
 
-    sealed record Position(int Epoch, long StepInEpoch, string EpochStartShuffle);
+    /// <param name="GlobalRandom">libtorch's global CPU generator at the save (dropout draws from it); null in
+    /// checkpoints written before it was saved, which resume without it.</param>
+    sealed record Position(int Epoch, long StepInEpoch, string EpochStartShuffle, string? GlobalRandom = null);
 }

@@ -67,6 +67,45 @@ public class TrainingRunTests
     }
 
     [Fact]
+    public void A_resumed_run_draws_the_same_dropout_masks_from_the_global_generator()
+    {
+        // The data come from a generator of their own; dropout draws from libtorch's global one, as a network's does.
+        var data = new Generator(3);
+        var x = randn([20, 3], generator: data);
+        var y = x.matmul(tensor(new float[] { 1, -2, 0.5f })).unsqueeze(1);
+        void Loop(TrainingRun run, nn.Module model, optim.Optimizer optimizer, int stopAfter = int.MaxValue)
+        {
+            var linear = (TorchSharp.Modules.Linear)model;
+            foreach (var epoch in run.Epochs(2))
+            {
+                foreach (var index in run.Skip(Enumerable.Range(0, 5).Select(i => arange(i * 4, i * 4 + 4))))
+                {
+                    if (run.Step == stopAfter) return;
+                    optimizer.zero_grad();
+                    var input = nn.functional.dropout(x.index_select(0, index), 0.5, training: true);
+                    var loss = nn.functional.mse_loss(linear.call(input), y.index_select(0, index));
+                    loss.backward();
+                    optimizer.step();
+                    run.Completed(epoch, ("loss", loss.item<float>()));
+                }
+                run.EndEpoch(epoch);
+            }
+        }
+        using var folder = new TempFolder();
+        var (m1, o1) = Fresh();
+        using (var run = TrainingRun.Start(new TrainingRunOptions(folder.File("a"), CheckpointEvery: 3), new TrainingState().Add("m", m1, o1), "{}", 4))
+            Loop(run, m1, o1);
+        var (m2, o2) = Fresh();
+        using (var run = TrainingRun.Start(new TrainingRunOptions(folder.File("b"), CheckpointEvery: 3), new TrainingState().Add("m", m2, o2), "{}", 4))
+            Loop(run, m2, o2, stopAfter: 7);
+        var (m3, o3) = Fresh(); // reseeds the global generator: only the checkpoint can put it back
+        using (var run = TrainingRun.Start(new TrainingRunOptions(folder.File("b"), CheckpointEvery: 3, Resume: true), new TrainingState().Add("m", m3, o3), "{}", 4))
+            Loop(run, m3, o3);
+        foreach (var (name, p) in m1.named_parameters())
+            Assert.True(p.eq(m3.named_parameters().First(q => q.name == name).parameter).all().item<bool>(), $"{name} differs");
+    }
+
+    [Fact]
     public void A_folder_that_holds_a_run_is_not_overwritten_without_resume()
     {
         using var folder = new TempFolder();
