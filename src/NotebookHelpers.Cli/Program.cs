@@ -14,5 +14,7 @@ var root = new RootCommand("NotebookHelpers: run the paper notebooks, check a ma
 };
 var verbs = Verbs.Create();
 SalGanCommands.AddTo(verbs);
+SegNetCommands.AddTo(verbs);
+SegmentationCommands.AddTo(verbs);
 foreach (var verb in verbs.All) root.Add(verb);
 return await ErrorBoundary.RunAsync(root, args, Console.Error);

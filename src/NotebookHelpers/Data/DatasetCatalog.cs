@@ -42,8 +42,6 @@ public static class DatasetCatalog
     /// <summary>The datasets of the papers that have not landed yet: what they will need, for <c>nbh doctor</c>.</summary>
     static IReadOnlyList<DatasetInfo> Planned { get; } =
     [
-        new("voc2012", "PASCAL VOC 2012", "SegNet, Score-CAM", "data-scripts/voc2012.sh", "~2 GB"),
-        new("camvid", "CamVid (SegNet split)", "SegNet", "data-scripts/camvid.sh", "~0.6 GB"),
         new("places2", "Places2 (Places365)", "GLCIC", "data-scripts/places2.sh", "24 GB+"),
         new("synthia", "SYNTHIA-RAND-CITYSCAPES", "SPIGAN", "data-scripts/synthia.sh", "~20 GB"),
         new("cityscapes", "Cityscapes", "SPIGAN", "data-scripts/cityscapes.sh", "~11 GB"),

@@ -241,7 +241,8 @@ public sealed class TrainingRun : IDisposable
     static bool JsonEquals(string a, string b) =>
         JsonSerializer.Serialize(JsonDocument.Parse(a).RootElement) == JsonSerializer.Serialize(JsonDocument.Parse(b).RootElement);
 
-    /// <param name="GlobalRandom">libtorch's global CPU generator at the save (dropout draws from it); null in
-    /// checkpoints written before it was saved, which resume without it.</param>
+    /// <summary>Where a checkpoint's run stood: its epoch, the step within it, the shuffling generator at the epoch's
+    /// start, and libtorch's global CPU generator at the save (dropout draws from it; null in checkpoints written before
+    /// it was saved, which resume without it).</summary>
     sealed record Position(int Epoch, long StepInEpoch, string EpochStartShuffle, string? GlobalRandom = null);
 }

@@ -44,7 +44,7 @@ public static class Charts
             if (series.Length > 1) line.LegendText = name;   // one series is named by the title and axis label
         }
         if (logScaleY) UseLogTicks(plot);
-        if (series.Length > 1) plot.ShowLegend(Alignment.UpperRight);
+        if (series.Length > 1) plot.ShowLegend(Edge.Right); // outside the data: a legend inside covers the lines that end top right
         return ToFigure(plot, DefaultWidth, DefaultHeight, title);
     }
 

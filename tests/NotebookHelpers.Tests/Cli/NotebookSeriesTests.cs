@@ -44,6 +44,23 @@ public class NotebookSeriesTests
         }
         Assert.Contains("data:image/png;base64,", report);
         SalGanBeatsTheCentreBias(Path.Combine(outFolder, "results", "01-salgan.json"));
+        SegNetBeatsTheMajorityClass(Path.Combine(outFolder, "results", "02-segnet.json"));
+    }
+
+    /// <summary>
+    /// The claim notebook 02 prints, checked on the numbers it recorded: under smoke both article networks beat
+    /// predicting the training split's most frequent class everywhere, on mIoU, on the synthetic validation split.
+    /// </summary>
+    static void SegNetBeatsTheMajorityClass(string resultsFile)
+    {
+        var entries = NotebookHelpers.Notebooks.ResultsRecord.Read(resultsFile).Where(e => e.Metric == "mIoU" && e.Dataset.Contains("validation")).ToList();
+        double Value(Func<string, bool> system) => entries.Single(e => system(e.System)).Value;
+        var majority = Value(s => s.StartsWith("majority class"));
+        foreach (var system in new[] { "SegNet", "Upsampling baseline" })
+        {
+            Assert.Equal("smoke", entries.Single(e => e.System == system).Profile);
+            Assert.True(Value(s => s == system) > majority, $"{system} mIoU {Value(s => s == system):F3} vs majority class {majority:F3}");
+        }
     }
 
     /// <summary>

@@ -1,7 +1,6 @@
-namespace NotebookHelpers.Papers.SalGan;
+using NotebookHelpers.Notebooks;
 
-/// <summary>One published number: which system, on which data, which metric, and where it is printed.</summary>
-public sealed record ReferenceValue(string System, string Dataset, string Metric, double Value, string Source);
+namespace NotebookHelpers.Papers.SalGan;
 
 /// <summary>
 /// The numbers this notebook is compared with: SalGAN's paper (Pan et al., "SalGAN: Visual Saliency Prediction with
