@@ -44,6 +44,18 @@ public class SegNetCommandsTests
         Assert.Equal([48L, 80], ids.shape);
         Assert.True(ids.max().item<long>() < SyntheticScenes.ClassCount);
 
+        // A truncated image is named and skipped, never predicted from half a picture; the others are written.
+        var withBad = folder.File("with-bad");
+        Directory.CreateDirectory(withBad);
+        File.Copy(Path.Combine(images, "scene0.png"), Path.Combine(withBad, "scene0.png"));
+        var bytes = File.ReadAllBytes(Path.Combine(images, "scene1.png"));
+        File.WriteAllBytes(Path.Combine(withBad, "cut.png"), bytes[..(bytes.Length / 2)]);
+        var partial = ProcessRun.Start(TestPaths.Nbh, ["predict", "segnet", "--checkpoint", run, "--images", withBad, "--out", folder.File("partial")]);
+        Assert.Equal(1, partial.ExitCode);
+        Assert.Contains("cut.png", partial.Output);
+        Assert.DoesNotContain("   at ", partial.Output);
+        Assert.Equal(["scene0.png"], Directory.GetFiles(folder.File("partial"), "*.png").Select(Path.GetFileName));
+
         var eval = ProcessRun.Start(TestPaths.Nbh, ["eval", "segmentation", "--predictions", predicted, "--labels", labels,
             "--classes", SyntheticScenes.ClassCount.ToString(), "--ignore", "none", "--json"]);
         Assert.True(eval.ExitCode == 0, eval.Output);

@@ -161,6 +161,18 @@ public class SegNetNetworksTests
     }
 
     [Fact]
+    public void The_full_SegNets_encoder_has_every_key_and_shape_of_torchvisions_vgg16_bn_features()
+    {
+        // So vgg16_bn-6c64b313.pth loads as it is (TryLoadImageNetEncoder reads its features.* entries).
+        using var vgg = NotebookHelpers.Models.Backbones.Create(NotebookHelpers.Models.BackboneKind.Vgg16Bn);
+        using var segnet = new SegNetVgg16(classes: 11);
+        var expected = vgg.state_dict().Where(kv => kv.Key.StartsWith("features.")).ToDictionary(kv => kv.Key, kv => kv.Value.shape);
+        var actual = segnet.state_dict().Where(kv => kv.Key.StartsWith("features.")).ToDictionary(kv => kv.Key, kv => kv.Value.shape);
+        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+        Assert.All(expected, kv => Assert.Equal(kv.Value, actual[kv.Key]));
+    }
+
+    [Fact]
     public void Sizes_that_cannot_pass_the_poolings_are_refused_with_the_needed_multiple()
     {
         var e = Assert.Throws<ArgumentException>(() => new ArticleEncoderDecoder(new ArticleNetConfig { Height = 48, Width = 64 }));
