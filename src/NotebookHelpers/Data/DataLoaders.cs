@@ -1,4 +1,5 @@
 using System.Collections;
+using NotebookHelpers.Imaging;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -11,6 +12,52 @@ namespace NotebookHelpers.Data;
 /// </summary>
 public static class DataLoaders
 {
+    /// <summary>
+    /// <paramref name="predict"/> on <paramref name="images"/> (N,3,H,W) in [0, 1], <paramref name="batchSize"/> at a
+    /// time, each batch ImageNet-normalised on <paramref name="device"/>, without gradients; the outputs concatenated
+    /// on the CPU. The caller puts its network in evaluation mode.
+    /// </summary>
+    public static Tensor PredictInBatches(Tensor images, int batchSize, Device device, Func<Tensor, Tensor> predict)
+    {
+        using var noGrad = no_grad();
+        var outputs = new List<Tensor>();
+        for (long start = 0; start < images.shape[0]; start += batchSize)
+        {
+            using var scope = NewDisposeScope();
+            var batch = ImageTransforms.NormalizeImageNet(images[TensorIndex.Slice(start, Math.Min(start + batchSize, images.shape[0]))].to(device));
+            outputs.Add(predict(batch).cpu().MoveToOuterDisposeScope());
+        }
+        var all = cat(outputs);
+        foreach (var output in outputs) output.Dispose();
+        return all;
+    }
+
+    /// <summary>
+    /// A split held in memory, <paramref name="batchSize"/> samples at a time in an order drawn from
+    /// <paramref name="generator"/>: the images ImageNet-normalised (one copy of the split is kept, normalised a batch
+    /// at a time) with their targets, both on <paramref name="device"/>. A batch is freed when the next one is asked
+    /// for; the last one handed out (say by <c>.First()</c>) stays valid for the caller.
+    /// </summary>
+    public static IEnumerable<(Tensor Inputs, Tensor Targets)> NormalizedBatches(Tensor images, Tensor targets, int batchSize, Generator generator, Device device)
+    {
+        long count = images.shape[0];
+        using var order = randperm(count, generator: generator);
+        (Tensor Inputs, Tensor Targets)? previous = null;
+        for (long start = 0; start < count; start += batchSize)
+        {
+            if (previous is { } p) { p.Inputs.Dispose(); p.Targets.Dispose(); }
+            using var index = order[TensorIndex.Slice(start, Math.Min(start + batchSize, count))];
+            Tensor inputs, batchTargets;
+            using (var scope = NewDisposeScope())
+            {
+                inputs = ImageTransforms.NormalizeImageNet(images.index_select(0, index).to(device)).MoveToOuterDisposeScope();
+                batchTargets = targets.index_select(0, index).to(device).MoveToOuterDisposeScope();
+            }
+            previous = (inputs, batchTargets);
+            yield return (inputs, batchTargets);
+        }
+    }
+
     /// <summary>
     /// Batches of <paramref name="batchSize"/> samples. With <paramref name="shuffle"/>, each epoch (each enumeration)
     /// draws a new order from a generator seeded once with <paramref name="seed"/>: the epochs differ from each other

@@ -60,3 +60,43 @@ public static class FilePairing
             .ToDictionary(group => group.Key, group => group.ToList(), StringComparer.Ordinal);
     }
 }
+
+/// <summary>What the <c>predict</c> commands share: one output per image of a folder, named by the image's stem.</summary>
+public static class ImageFolderOutputs
+{
+    /// <summary>
+    /// Calls <paramref name="write"/> (file, stem) for every PNG or JPEG in <paramref name="imageFolder"/>, in name
+    /// order. x.jpg and x.png would both become x.png: the first keeps the name, the others are reported to
+    /// <paramref name="problems"/> and skipped, not overwritten. An image <paramref name="write"/> cannot read (an
+    /// <see cref="InvalidDataException"/>: truncated, oversized, not an image) is reported and skipped too.
+    /// </summary>
+    /// <param name="what">What one output is, for the message about clashing stems ("maps", "predictions").</param>
+    public static (int Written, int Skipped) ForEachImage(string imageFolder, TextWriter problems, string what, Action<string, string> write)
+    {
+        if (!Directory.Exists(imageFolder)) throw new DirectoryNotFoundException($"No folder {imageFolder}.");
+        int written = 0, skipped = 0;
+        var files = Directory.GetFiles(imageFolder).Where(f => FilePairing.ImageExtensions.Contains(Path.GetExtension(f))).Order(StringComparer.Ordinal).ToList();
+        var firstOfStem = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            var stem = Path.GetFileNameWithoutExtension(file);
+            if (!firstOfStem.TryAdd(stem, file))
+            {
+                problems.WriteLine($"skipped {file}: {Path.GetFileName(firstOfStem[stem])} has the same name stem, so both {what} would be {stem}.png; rename one.");
+                skipped++;
+                continue;
+            }
+            try
+            {
+                write(file, stem);
+                written++;
+            }
+            catch (InvalidDataException e)
+            {
+                problems.WriteLine($"skipped {file}: {e.Message}");
+                skipped++;
+            }
+        }
+        return (written, skipped);
+    }
+}

@@ -194,8 +194,7 @@ public static class SegmentationMetrics
             throw new ArgumentException($"Predictions are on {predictions.device} but labels on {labels.device}; move both to one device.");
         var p = predictions.to(ScalarType.Int64);
         var l = labels.to(ScalarType.Int64);
-        var valid = l.ge(0).logical_and_(l.lt(classes));
-        if (ignore is { } ignored) valid.logical_and_(l.ne(ignored));
+        var valid = LabelledPixels(l, classes, ignore);
         var wrong = valid.logical_and(p.lt(0).logical_or_(p.ge(classes)));
         if (wrong.any().item<bool>())
         {
@@ -207,6 +206,30 @@ public static class SegmentationMetrics
                 $"{count} labelled pixel(s) have such a prediction.");
         }
         return (p, l, valid);
+    }
+
+    /// <summary>
+    /// The pixels every score counts: those whose label is a class id 0..<paramref name="classes"/>−1 and not
+    /// <paramref name="ignore"/>. A bool tensor of the labels' shape, on their device.
+    /// </summary>
+    public static Tensor LabelledPixels(Tensor labels, int classes, int? ignore)
+    {
+        var valid = labels.ge(0).logical_and_(labels.lt(classes));
+        if (ignore is { } ignored) valid.logical_and_(labels.ne(ignored));
+        return valid;
+    }
+
+    /// <summary>
+    /// The share of labelled pixels (<see cref="LabelledPixels"/>), optionally only those in <paramref name="within"/>,
+    /// whose prediction is right; NaN when there are none.
+    /// </summary>
+    public static double PixelAccuracy(Tensor predictions, Tensor labels, int classes, int? ignore, Tensor? within = null)
+    {
+        using var scope = NewDisposeScope();
+        var counted = LabelledPixels(labels, classes, ignore);
+        if (within is not null) counted.logical_and_(within);
+        long count = counted.sum().item<long>();
+        return count == 0 ? double.NaN : predictions.eq(labels).logical_and_(counted).sum().item<long>() / (double)count;
     }
 
     /// <summary>The class ids, −1 at every pixel that does not count, as int32 on the CPU (row-major).</summary>

@@ -379,4 +379,16 @@ public class SegmentationMetricsTests
         Assert.Equal("BF", MetricRegistry.Get("BF").Symbol);
         Assert.Equal("60.1 %", SegmentationMetricSpecs.MeanIoU.FormatValue(0.6012));
     }
+
+    [Fact]
+    public void Pixel_accuracy_counts_the_labelled_pixels_and_optionally_only_those_in_a_mask()
+    {
+        // Labels 0, 1, 2 (a class), 7 (≥ N = 3) and 255 (void): only the first three count.
+        var labels = tensor(new long[] { 0, 1, 2, 7, 255 });
+        var predictions = tensor(new long[] { 0, 2, 2, 7, 255 });
+        Assert.Equal([true, true, true, false, false], SegmentationMetrics.LabelledPixels(labels, 3, 255).data<bool>().ToArray());
+        Assert.Equal(2.0 / 3, SegmentationMetrics.PixelAccuracy(predictions, labels, 3, 255), 1e-12);
+        Assert.Equal(0.5, SegmentationMetrics.PixelAccuracy(predictions, labels, 3, 255, within: tensor(new[] { false, true, true, true, true })), 1e-12);
+        Assert.True(double.IsNaN(SegmentationMetrics.PixelAccuracy(predictions, labels, 3, 255, within: tensor(new[] { false, false, false, true, true }))));
+    }
 }

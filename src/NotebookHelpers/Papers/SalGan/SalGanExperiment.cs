@@ -63,24 +63,8 @@ public sealed record SaliencySplit(Tensor Images, Tensor Density, Tensor Fixatio
     /// <paramref name="device"/>. A batch is freed when the next one is asked for; the last one handed out (say by
     /// <c>.First()</c>) stays valid for the caller.
     /// </summary>
-    public IEnumerable<(Tensor Inputs, Tensor Density)> Batches(int batchSize, Generator generator, Device device)
-    {
-        using var order = randperm(Count, generator: generator);
-        (Tensor Inputs, Tensor Density)? previous = null;
-        for (long start = 0; start < Count; start += batchSize)
-        {
-            if (previous is { } p) { p.Inputs.Dispose(); p.Density.Dispose(); }
-            using var index = order[TensorIndex.Slice(start, Math.Min(start + batchSize, Count))];
-            Tensor inputs, density;
-            using (var scope = NewDisposeScope())
-            {
-                inputs = ImageTransforms.NormalizeImageNet(Images.index_select(0, index).to(device)).MoveToOuterDisposeScope();
-                density = Density.index_select(0, index).to(device).MoveToOuterDisposeScope();
-            }
-            previous = (inputs, density);
-            yield return (inputs, density);
-        }
-    }
+    public IEnumerable<(Tensor Inputs, Tensor Density)> Batches(int batchSize, Generator generator, Device device) =>
+        DataLoaders.NormalizedBatches(Images, Density, batchSize, generator, device);
 
     /// <summary>
     /// The first <paramref name="limit"/> images of a SALICON split at the plan's input size, held in memory (the paper
@@ -129,16 +113,8 @@ public static class SalGanExperiment
     /// <summary>Saliency maps for images in [0, 1] (N,3,H,W), a batch at a time (normalised for the network per batch), on the CPU.</summary>
     public static Tensor Predict(SalGanGenerator generator, Tensor images, int batchSize, Device device)
     {
-        using var noGrad = no_grad();
         generator.eval();
-        var maps = new List<Tensor>();
-        for (long start = 0; start < images.shape[0]; start += batchSize)
-        {
-            using var scope = NewDisposeScope();
-            var batch = ImageTransforms.NormalizeImageNet(images[TensorIndex.Slice(start, Math.Min(start + batchSize, images.shape[0]))].to(device));
-            maps.Add(generator.call(batch).cpu().MoveToOuterDisposeScope());
-        }
-        return cat(maps);
+        return DataLoaders.PredictInBatches(images, batchSize, device, generator.call);
     }
 
     /// <summary>The benchmark's metrics of <paramref name="maps"/> on a split, IG over the centre-bias baseline.</summary>

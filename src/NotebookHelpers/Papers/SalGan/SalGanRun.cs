@@ -98,37 +98,15 @@ public static class SalGanRun
     /// </summary>
     public static (int Written, int Skipped) PredictFolder(SalGanGenerator generator, string imageFolder, string outputFolder, Device device, TextWriter problems)
     {
-        if (!Directory.Exists(imageFolder)) throw new DirectoryNotFoundException($"No folder {imageFolder}.");
         var config = generator.Config;
-        int written = 0, skipped = 0;
-        var files = Directory.GetFiles(imageFolder).Where(f => FilePairing.ImageExtensions.Contains(Path.GetExtension(f))).Order(StringComparer.Ordinal).ToList();
-        // x.jpg and x.png would both become x.png: the first keeps the name, the others are skipped, not overwritten.
-        var firstOfStem = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var file in files)
+        return ImageFolderOutputs.ForEachImage(imageFolder, problems, "maps", (file, stem) =>
         {
-            var stem = Path.GetFileNameWithoutExtension(file);
-            if (!firstOfStem.TryAdd(stem, file))
-            {
-                problems.WriteLine($"skipped {file}: {Path.GetFileName(firstOfStem[stem])} has the same name stem, so both maps would be {stem}.png; rename one.");
-                skipped++;
-                continue;
-            }
-            try
-            {
-                using var scope = NewDisposeScope();
-                var image = ImageIO.LoadRgb(file);
-                var input = ImageTransforms.Resize(image, config.Height, config.Width).unsqueeze(0);
-                var map = SalGanExperiment.Predict(generator, input, 1, device)[0];
-                var original = ImageTransforms.Resize(map, (int)image.shape[1], (int)image.shape[2], antialias: false);
-                ImageIO.SaveGray(original, Path.Combine(outputFolder, Path.GetFileNameWithoutExtension(file) + ".png"));
-                written++;
-            }
-            catch (InvalidDataException e)
-            {
-                problems.WriteLine($"skipped {file}: {e.Message}");
-                skipped++;
-            }
-        }
-        return (written, skipped);
+            using var scope = NewDisposeScope();
+            var image = ImageIO.LoadRgb(file);
+            var input = ImageTransforms.Resize(image, config.Height, config.Width).unsqueeze(0);
+            var map = SalGanExperiment.Predict(generator, input, 1, device)[0];
+            var original = ImageTransforms.Resize(map, (int)image.shape[1], (int)image.shape[2], antialias: false);
+            ImageIO.SaveGray(original, Path.Combine(outputFolder, stem + ".png"));
+        });
     }
 }

@@ -1,3 +1,4 @@
+using NotebookHelpers.Data;
 using NotebookHelpers.Imaging;
 using NotebookHelpers.Metrics;
 using NotebookHelpers.Notebooks;
@@ -27,24 +28,8 @@ public sealed record SegmentationSplit(Tensor Images, Tensor Labels, Palette Pal
     /// The split's images, ImageNet-normalised, with their labels, in a seeded random order, <paramref name="batchSize"/>
     /// at a time, on <paramref name="device"/>. A batch is freed when the next one is asked for.
     /// </summary>
-    public IEnumerable<(Tensor Inputs, Tensor Labels)> Batches(int batchSize, Generator generator, Device device)
-    {
-        using var order = randperm(Count, generator: generator);
-        (Tensor, Tensor)? previous = null;
-        for (long start = 0; start < Count; start += batchSize)
-        {
-            if (previous is var (a, b)) { a.Dispose(); b.Dispose(); }
-            using var index = order[TensorIndex.Slice(start, Math.Min(start + batchSize, Count))];
-            Tensor inputs, labels;
-            using (var scope = NewDisposeScope())
-            {
-                inputs = ImageTransforms.NormalizeImageNet(Images.index_select(0, index).to(device)).MoveToOuterDisposeScope();
-                labels = Labels.index_select(0, index).to(device).MoveToOuterDisposeScope();
-            }
-            previous = (inputs, labels);
-            yield return (inputs, labels);
-        }
-    }
+    public IEnumerable<(Tensor Inputs, Tensor Labels)> Batches(int batchSize, Generator generator, Device device) =>
+        DataLoaders.NormalizedBatches(Images, Labels, batchSize, generator, device);
 
     /// <summary><see cref="SyntheticScenes"/> at the given size.</summary>
     public static SegmentationSplit Synthetic(int count, int height, int width, int seed)
@@ -123,6 +108,14 @@ public sealed record SegNetPlan(
     };
 
     /// <summary>
+    /// The palette of the labels <paramref name="system"/> trains on under this plan (their classes and ignore label):
+    /// VOC's or CamVid's when the plan uses them, else the synthetic scenes'. Known before any data is loaded.
+    /// </summary>
+    public Palette PaletteFor(SegNetSystem system) => SegNetExperiment.IsBasic(system)
+        ? (UseCamVid ? Palettes.CamVid : SyntheticScenes.Palette)
+        : (UseVoc ? Palettes.PascalVoc : SyntheticScenes.Palette);
+
+    /// <summary>
     /// The training of <paramref name="system"/>: the article's pair's, or the CamVid pair's; the full SegNet takes the
     /// CamVid pair's with the authors' learning rate for it when that is SGD (<c>segnet_solver.prototxt</c>: 10⁻³,
     /// where SegNet-Basic's is 0.1).
@@ -163,8 +156,8 @@ public static class SegNetExperiment
     {
         var (h, w) = (plan.Article.Height, plan.Article.Width);
         if (plan.UseVoc)
-            return (SegmentationSplit.FromDataset(PascalVoc.Load("train", h, w, log: log), Palettes.PascalVoc, plan.TrainImages),
-                SegmentationSplit.FromDataset(PascalVoc.Load("val", h, w, log: log), Palettes.PascalVoc, plan.ValidationImages),
+            return (SegmentationSplit.FromDataset(PascalVoc.Load("train", h, w, log: log), plan.PaletteFor(SegNetSystem.SegNet), plan.TrainImages),
+                SegmentationSplit.FromDataset(PascalVoc.Load("val", h, w, log: log), plan.PaletteFor(SegNetSystem.SegNet), plan.ValidationImages),
                 $"PASCAL VOC 2012 train/val (SegmentationClass) at {w}×{h}");
         return (SegmentationSplit.Synthetic(plan.TrainImages, h, w, seed), SegmentationSplit.Synthetic(plan.ValidationImages, h, w, seed + 1),
             $"synthetic scenes, {plan.TrainImages} train / {plan.ValidationImages} validation at {w}×{h}");
@@ -178,8 +171,8 @@ public static class SegNetExperiment
     {
         var (h, w) = (plan.BasicHeight, plan.BasicWidth);
         if (plan.UseCamVid)
-            return (SegmentationSplit.FromDataset(CamVid.Load("train", h, w, log: log), Palettes.CamVid, plan.BasicTrainImages),
-                SegmentationSplit.FromDataset(CamVid.Load("test", h, w, log: log), Palettes.CamVid, plan.BasicValidationImages),
+            return (SegmentationSplit.FromDataset(CamVid.Load("train", h, w, log: log), plan.PaletteFor(SegNetSystem.SegNetBasic), plan.BasicTrainImages),
+                SegmentationSplit.FromDataset(CamVid.Load("test", h, w, log: log), plan.PaletteFor(SegNetSystem.SegNetBasic), plan.BasicValidationImages),
                 $"CamVid train/test at {w}×{h}");
         return (SegmentationSplit.Synthetic(plan.BasicTrainImages, h, w, seed + 10), SegmentationSplit.Synthetic(plan.BasicValidationImages, h, w, seed + 11),
             $"synthetic scenes, {plan.BasicTrainImages} train / {plan.BasicValidationImages} test at {w}×{h}");
@@ -254,18 +247,8 @@ public static class SegNetExperiment
     /// <summary>Predicted class ids (N,H,W) on the CPU for images in [0,1], a batch at a time, in evaluation mode.</summary>
     public static Tensor Predict(Module<Tensor, Tensor> network, Tensor images, int batchSize, Device device)
     {
-        using var noGrad = no_grad();
         network.eval();
-        var batches = new List<Tensor>();
-        for (long start = 0; start < images.shape[0]; start += batchSize)
-        {
-            using var scope = NewDisposeScope();
-            var batch = ImageTransforms.NormalizeImageNet(images[TensorIndex.Slice(start, Math.Min(start + batchSize, images.shape[0]))].to(device));
-            batches.Add(network.call(batch).argmax(1).cpu().MoveToOuterDisposeScope());
-        }
-        var all = cat(batches);
-        foreach (var b in batches) b.Dispose();
-        return all;
+        return DataLoaders.PredictInBatches(images, batchSize, device, batch => network.call(batch).argmax(1));
     }
 
     /// <summary>The segmentation metrics of predicted ids on a split, from one confusion matrix over the whole split, BF with <paramref name="boundary"/>.</summary>
@@ -280,10 +263,8 @@ public static class SegNetExperiment
     public static int MajorityClass(SegmentationSplit split)
     {
         using var scope = NewDisposeScope();
-        var flat = split.Labels.flatten();
-        var valid = (flat >= 0) & (flat < split.Classes);
-        if (split.Ignore is { } i) valid &= flat != i;
-        return (int)bincount(flat[valid], minlength: split.Classes).argmax().item<long>();
+        var labelled = split.Labels.masked_select(SegmentationMetrics.LabelledPixels(split.Labels, split.Classes, split.Ignore));
+        return (int)bincount(labelled, minlength: split.Classes).argmax().item<long>();
     }
 
     /// <summary>
@@ -292,12 +273,8 @@ public static class SegNetExperiment
     /// </summary>
     public static double BoundaryPixelAccuracy(Tensor predictions, SegmentationSplit split, int radius = 1)
     {
-        using var scope = NewDisposeScope();
-        var band = BoundaryBand(split.Labels, radius);
-        var valid = band & (split.Labels >= 0) & (split.Labels < split.Classes);
-        if (split.Ignore is { } i) valid &= split.Labels != i;
-        long count = valid.sum().item<long>();
-        return count == 0 ? double.NaN : (predictions.eq(split.Labels) & valid).sum().item<long>() / (double)count;
+        using var band = BoundaryBand(split.Labels, radius);
+        return SegmentationMetrics.PixelAccuracy(predictions, split.Labels, split.Classes, split.Ignore, within: band);
     }
 
     /// <summary>(N,H,W) bool: the pixels within <paramref name="radius"/> of a pixel whose right or lower neighbour has another label.</summary>

@@ -1,3 +1,4 @@
+using NotebookHelpers.Metrics;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -44,10 +45,8 @@ public static class SegNetLoss
             var maps = batch.dim() == 2 ? batch.unsqueeze(0) : batch;
             foreach (var map in maps.unbind(0))
             {
-                var flat = map.flatten();
-                var valid = (flat >= 0) & (flat < classes);
-                if (ignore is { } i) valid &= flat != i;
-                var counts = bincount(flat[valid], minlength: classes).to(float64).data<double>().ToArray();
+                var ids = map.masked_select(SegmentationMetrics.LabelledPixels(map, classes, ignore));
+                var counts = bincount(ids, minlength: classes).to(float64).data<double>().ToArray();
                 double labelled = counts.Sum();
                 for (int c = 0; c < classes; c++)
                 {

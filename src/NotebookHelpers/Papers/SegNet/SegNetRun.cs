@@ -41,7 +41,8 @@ public static class SegNetRun
         var network = SegNetExperiment.Create(request.System, plan);
         Directory.CreateDirectory(request.Folder);
         var saved = JsonSerializer.Serialize(new SavedConfig(request.System, plan.Article, plan.Basic, training, height, width, request.Seed), Json);
-        using var trainer = new SegNetTrainer(network, training, ClassesOf(request.System, plan), IgnoreOf(plan, basic), null, TorchRuntime.Device);
+        var palette = plan.PaletteFor(request.System);
+        using var trainer = new SegNetTrainer(network, training, palette.ClassCount, palette.IgnoreIndex, null, TorchRuntime.Device);
         // The run starts before the data load, so that a resumed run says so first and a refused folder is refused at
         // once; the class weights, which come from the training labels, are set when the labels are in.
         using var run = TrainingRun.Start(new TrainingRunOptions(request.Folder, request.CheckpointEvery, Resume: request.Resume),
@@ -73,11 +74,6 @@ public static class SegNetRun
         }, Json));
         return new SegNetRunResult(checkpoint, scores, majorityScores, description);
     }
-
-    static int ClassesOf(SegNetSystem system, SegNetPlan plan) => SegNetExperiment.IsBasic(system) ? plan.Basic.Classes : plan.Article.Classes;
-
-
-    static int? IgnoreOf(SegNetPlan plan, bool basic) => (basic ? plan.UseCamVid : plan.UseVoc) ? (basic ? CamVid.IgnoreIndex : PascalVoc.VoidValue) : null;
 
     static IEnumerable<(string, double)> LatestValidation(MetricsLog log) =>
         new[] { SegNetExperiment.ValidationPixelAccuracy, SegNetExperiment.ValidationMeanIoU }.Where(log.Contains).Select(name => (name, log.Last(name)));
@@ -112,35 +108,14 @@ public static class SegNetRun
     /// </summary>
     public static (int Written, int Skipped) PredictFolder(Module<Tensor, Tensor> network, SavedConfig config, string imageFolder, string outputFolder, Device device, TextWriter problems)
     {
-        if (!Directory.Exists(imageFolder)) throw new DirectoryNotFoundException($"No folder {imageFolder}.");
-        int written = 0, skipped = 0;
-        var files = Directory.GetFiles(imageFolder).Where(f => FilePairing.ImageExtensions.Contains(Path.GetExtension(f))).Order(StringComparer.Ordinal).ToList();
-        var firstOfStem = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var file in files)
+        return ImageFolderOutputs.ForEachImage(imageFolder, problems, "predictions", (file, stem) =>
         {
-            var stem = Path.GetFileNameWithoutExtension(file);
-            if (!firstOfStem.TryAdd(stem, file))
-            {
-                problems.WriteLine($"skipped {file}: {Path.GetFileName(firstOfStem[stem])} has the same name stem, so both predictions would be {stem}.png; rename one.");
-                skipped++;
-                continue;
-            }
-            try
-            {
-                using var scope = NewDisposeScope();
-                var image = ImageIO.LoadRgb(file);
-                var input = ImageTransforms.Resize(image, config.Height, config.Width).unsqueeze(0);
-                var ids = SegNetExperiment.Predict(network, input, 1, device)[0];
-                var original = ImageTransforms.ResizeLabels(ids, (int)image.shape[1], (int)image.shape[2]);
-                ImageIO.SaveClassIds(original, Path.Combine(outputFolder, stem + ".png"));
-                written++;
-            }
-            catch (InvalidDataException e)
-            {
-                problems.WriteLine($"skipped {file}: {e.Message}");
-                skipped++;
-            }
-        }
-        return (written, skipped);
+            using var scope = NewDisposeScope();
+            var image = ImageIO.LoadRgb(file);
+            var input = ImageTransforms.Resize(image, config.Height, config.Width).unsqueeze(0);
+            var ids = SegNetExperiment.Predict(network, input, 1, device)[0];
+            var original = ImageTransforms.ResizeLabels(ids, (int)image.shape[1], (int)image.shape[2]);
+            ImageIO.SaveClassIds(original, Path.Combine(outputFolder, stem + ".png"));
+        });
     }
 }

@@ -1,3 +1,4 @@
+using NotebookHelpers.Metrics;
 using NotebookHelpers.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -107,14 +108,7 @@ public sealed class SegNetTrainer : IDisposable
     }
 
     /// <summary>The share of labelled pixels whose predicted class is right (NaN without any).</summary>
-    public double PixelAccuracy(Tensor predictions, Tensor labels)
-    {
-        using var scope = NewDisposeScope();
-        var valid = (labels >= 0) & (labels < Classes);
-        if (Ignore is { } i) valid &= labels != i;
-        long count = valid.sum().item<long>();
-        return count == 0 ? double.NaN : (predictions.eq(labels) & valid).sum().item<long>() / (double)count;
-    }
+    public double PixelAccuracy(Tensor predictions, Tensor labels) => SegmentationMetrics.PixelAccuracy(predictions, labels, Classes, Ignore);
 
     public void Dispose()
     {
