@@ -16,5 +16,6 @@ var verbs = Verbs.Create();
 SalGanCommands.AddTo(verbs);
 SegNetCommands.AddTo(verbs);
 SegmentationCommands.AddTo(verbs);
+QualityCommands.AddTo(verbs);
 foreach (var verb in verbs.All) root.Add(verb);
 return await ErrorBoundary.RunAsync(root, args, Console.Error);
