@@ -42,7 +42,6 @@ public static class DatasetCatalog
     /// <summary>The datasets of the papers that have not landed yet: what they will need, for <c>nbh doctor</c>.</summary>
     static IReadOnlyList<DatasetInfo> Planned { get; } =
     [
-        new("places2", "Places2 (Places365)", "GLCIC", "data-scripts/places2.sh", "24 GB+"),
         new("synthia", "SYNTHIA-RAND-CITYSCAPES", "SPIGAN", "data-scripts/synthia.sh", "~20 GB"),
         new("cityscapes", "Cityscapes", "SPIGAN", "data-scripts/cityscapes.sh", "~11 GB"),
         new("dagm2007", "DAGM 2007", "Score-CAM", "data-scripts/dagm2007.sh", "~6 GB"),

@@ -37,9 +37,9 @@ public sealed class EnvironmentCheckTests : IDisposable
         var camvid = results.Single(r => r.Area == "datasets" && r.Item == "camvid");
         Assert.Equal(CheckState.Missing, camvid.State);
         Assert.Contains("data-scripts/camvid.sh", camvid.Action);
-        var places = results.Single(r => r.Area == "datasets" && r.Item == "places2");
-        Assert.Equal(CheckState.Missing, places.State);
-        Assert.Contains("data-scripts/README.md", places.Action);
+        var synthia = results.Single(r => r.Area == "datasets" && r.Item == "synthia");
+        Assert.Equal(CheckState.Missing, synthia.State);
+        Assert.Contains("data-scripts/README.md", synthia.Action);
         Assert.Equal(CheckState.Ok, results.Single(r => r.Area == "weights" && r.Item == "vgg16").State);
         var resnet = results.Single(r => r.Area == "weights" && r.Item == "resnet50");
         Assert.Contains("resnet50-0676ba61.pth", resnet.Action);
