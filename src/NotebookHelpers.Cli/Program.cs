@@ -16,6 +16,7 @@ var verbs = Verbs.Create();
 SalGanCommands.AddTo(verbs);
 SegNetCommands.AddTo(verbs);
 SegmentationCommands.AddTo(verbs);
+GlcicCommands.AddTo(verbs, root);
 QualityCommands.AddTo(verbs);
 foreach (var verb in verbs.All) root.Add(verb);
 return await ErrorBoundary.RunAsync(root, args, Console.Error);

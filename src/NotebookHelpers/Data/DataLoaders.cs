@@ -33,6 +33,26 @@ public static class DataLoaders
     }
 
     /// <summary>
+    /// Images held in memory (N,…), <paramref name="batchSize"/> at a time in an order drawn from
+    /// <paramref name="generator"/>, as they are, on <paramref name="device"/>. A batch is freed when the next one is
+    /// asked for; the last one handed out stays valid for the caller.
+    /// </summary>
+    public static IEnumerable<Tensor> ShuffledBatches(Tensor images, int batchSize, Generator generator, Device device)
+    {
+        long count = images.shape[0];
+        using var order = randperm(count, generator: generator);
+        Tensor? previous = null;
+        for (long start = 0; start < count; start += batchSize)
+        {
+            previous?.Dispose();
+            using var index = order[TensorIndex.Slice(start, Math.Min(start + batchSize, count))];
+            using (var scope = NewDisposeScope())
+                previous = images.index_select(0, index).to(device).MoveToOuterDisposeScope();
+            yield return previous;
+        }
+    }
+
+    /// <summary>
     /// A split held in memory, <paramref name="batchSize"/> samples at a time in an order drawn from
     /// <paramref name="generator"/>: the images ImageNet-normalised (one copy of the split is kept, normalised a batch
     /// at a time) with their targets, both on <paramref name="device"/>. A batch is freed when the next one is asked

@@ -90,17 +90,12 @@ public sealed class TrainingRun : IDisposable
         if (options.Directory is null)
             return new TrainingRun(options, state, configJson, seed, new MetricsLog());
 
+        EnsureUsable(options);
         var directory = Path.GetFullPath(options.Directory);
         var csv = Path.Combine(directory, "metrics.csv");
         var latest = Checkpoint.FindLatest(directory);
         if (latest is null)
-        {
-            if (!options.Resume && File.Exists(csv))
-                throw new RunFolderRefusedException($"{directory} already holds a training log (metrics.csv) but no checkpoint; choose another --out, or remove it yourself.");
             return new TrainingRun(options, state, configJson, seed, MetricsLog.CreateCsv(csv));
-        }
-        if (!options.Resume)
-            throw new RunFolderRefusedException($"{directory} already holds a training run (checkpoint at step {latest.Step}); continue it with --resume, or choose another --out.");
 
         var position = ReadPosition(latest, configJson);
         Checkpoint.Load(latest.Folder, state);
@@ -118,6 +113,22 @@ public sealed class TrainingRun : IDisposable
         if (position.GlobalRandom is { } global) RestoreGlobalRandom(Convert.FromBase64String(global));
         output?.WriteLine($"resumed at step {latest.Step}, epoch {position.Epoch}, from {latest.Folder}");
         return run;
+    }
+
+    /// <summary>
+    /// Refuses, before any work, a folder <see cref="Start"/> would refuse: one that holds a run (a checkpoint, or a
+    /// training log) when <see cref="TrainingRunOptions.Resume"/> was not asked for. A caller that must load its data
+    /// before it can start the run (its configuration depends on the data) calls this first.
+    /// </summary>
+    /// <exception cref="RunFolderRefusedException">The folder holds a run and Resume is off.</exception>
+    public static void EnsureUsable(TrainingRunOptions options)
+    {
+        if (options.Directory is null || options.Resume) return;
+        var directory = Path.GetFullPath(options.Directory);
+        if (Checkpoint.FindLatest(directory) is { } latest)
+            throw new RunFolderRefusedException($"{directory} already holds a training run (checkpoint at step {latest.Step}); continue it with --resume, or choose another --out.");
+        if (File.Exists(Path.Combine(directory, "metrics.csv")))
+            throw new RunFolderRefusedException($"{directory} already holds a training log (metrics.csv) but no checkpoint; choose another --out, or remove it yourself.");
     }
 
     /// <summary>The epochs still to train, from the current one up to <paramref name="total"/> (exclusive).</summary>
