@@ -45,6 +45,25 @@ public class NotebookSeriesTests
         Assert.Contains("data:image/png;base64,", report);
         SalGanBeatsTheCentreBias(Path.Combine(outFolder, "results", "01-salgan.json"));
         SegNetBeatsTheMajorityClass(Path.Combine(outFolder, "results", "02-segnet.json"));
+        GlcicBeatsTheMeanColour(Path.Combine(outFolder, "results", "03-glcic.json"));
+    }
+
+    /// <summary>
+    /// The claim notebook 03 prints, checked on the numbers it recorded: under smoke the completion network, without
+    /// post-processing, beats filling the hole with the training set's mean colour on PSNR and L1 inside the hole, and
+    /// the post-processed completion beats it on PSNR, SSIM and L1 there.
+    /// </summary>
+    static void GlcicBeatsTheMeanColour(string resultsFile)
+    {
+        var entries = NotebookHelpers.Notebooks.ResultsRecord.Read(resultsFile);
+        double Value(string system, string metric) => entries.Single(e => e.System == system && e.Metric == metric && !e.System.Contains("published")).Value;
+        const string Raw = "GLCIC (paper's choices, raw)", Blended = "GLCIC (paper's choices, blended)", Mean = "mean colour";
+        Assert.Equal("smoke", entries.Single(e => e.System == Raw && e.Metric == "hole PSNR").Profile);
+        Assert.True(Value(Raw, "hole PSNR") > Value(Mean, "hole PSNR"), $"hole PSNR {Value(Raw, "hole PSNR"):F2} vs mean colour {Value(Mean, "hole PSNR"):F2}");
+        Assert.True(Value(Raw, "hole L1") < Value(Mean, "hole L1"), $"hole L1 {Value(Raw, "hole L1"):F2} vs mean colour {Value(Mean, "hole L1"):F2}");
+        foreach (var metric in new[] { "hole PSNR", "hole SSIM" })
+            Assert.True(Value(Blended, metric) > Value(Mean, metric), $"blended {metric} {Value(Blended, metric):F3} vs mean colour {Value(Mean, metric):F3}");
+        Assert.True(Value(Blended, "hole L1") < Value(Mean, "hole L1"));
     }
 
     /// <summary>
