@@ -141,29 +141,40 @@ public sealed class CompletionNetwork : Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// The side of the square of input pixels that can influence one output pixel, from Table 1's kernels, strides and
-    /// dilations (the standard recursion r ← r + (k − 1)·η·j, j the input pixels between two neighbouring positions).
+    /// The side of the square of input pixels that can influence an output pixel, from Table 1's kernels, strides,
+    /// dilations and paddings: the widest <see cref="Support"/> over the four output positions a stride-4 network
+    /// repeats (the two 4×4 deconvolutions give neighbouring output pixels supports of different widths).
     /// </summary>
-    public static int ReceptiveField(bool dilated = true)
+    public static int ReceptiveField(bool dilated = true) =>
+        Enumerable.Range(0, 4).Max(phase => Support(1024 + phase, dilated) is var (low, high) ? high - low + 1 : 0);
+
+    /// <summary>
+    /// The input positions, along one axis of an unbounded image, that output position <paramref name="position"/>
+    /// depends on: the interval traced back through the layers. A convolution (kernel k, dilation η, stride s,
+    /// padding p) maps outputs [lo, hi] to inputs [s·lo − p, s·hi − p + η(k − 1)]; a transposed convolution writes
+    /// input i to outputs s·i − p … s·i − p + k − 1, so outputs [lo, hi] come from inputs ⌈(lo + p − k + 1)/s⌉ … ⌊(hi + p)/s⌋.
+    /// </summary>
+    public static (int Low, int High) Support(int position, bool dilated = true)
     {
-        double field = 1, jump = 1;
-        foreach (var row in Table1)
+        int low = position, high = position;
+        for (int i = Table1.Count - 1; i >= 0; i--)
         {
-            int dilation = dilated ? row.Dilation : 1;
+            var row = Table1[i];
             if (row.Deconvolution)
             {
-                // A stride-2 transposed convolution gives each output pixel ⌈k/2⌉ = 2 neighbouring input positions,
-                // one input step apart; the positions after it are half as far apart.
-                field += ((row.Kernel + row.Stride - 1) / row.Stride - 1) * jump;
-                jump /= row.Stride;
+                const int padding = 1; // as the constructor builds it
+                low = (int)Math.Ceiling((low + padding - row.Kernel + 1) / (double)row.Stride);
+                high = (int)Math.Floor((high + padding) / (double)row.Stride);
             }
             else
             {
-                field += (row.Kernel - 1) * dilation * jump;
-                jump *= row.Stride;
+                int dilation = dilated ? row.Dilation : 1;
+                int padding = dilation * (row.Kernel - 1) / 2;
+                low = row.Stride * low - padding;
+                high = row.Stride * high - padding + dilation * (row.Kernel - 1);
             }
         }
-        return (int)Math.Round(field);
+        return (low, high);
     }
 }
 
