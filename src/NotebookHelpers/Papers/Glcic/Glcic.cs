@@ -67,9 +67,10 @@ public sealed record CompletionLayer(int Kernel, int Dilation, int Stride, int C
 
 /// <summary>
 /// The completion network of §3.1 and Table 1: 17 layers, an encoder that halves the resolution twice, four dilated
-/// 3×3 convolutions (η = 2, 4, 8, 16) at a quarter of the resolution that give every output pixel a 307×307 view of
-/// the input, and a decoder of two 4×4 deconvolutions back to the input's size. Batch normalisation and the
-/// activation follow every layer but the last, whose output is squashed to colours in [0,1].
+/// 3×3 convolutions (η = 2, 4, 8, 16) at a quarter of the resolution that give every output pixel a view of up to
+/// 303×303 input pixels (<see cref="ReceptiveField"/>; the paper says 307), and a decoder of two 4×4 deconvolutions
+/// back to the input's size. Batch normalisation and the activation follow every layer but the last, whose output is
+/// squashed to colours in [0,1].
 /// <para>Input (N,4,H,W): the image with the hole filled (the caller subtracts the training set's mean colour, so
 /// the hole is zero, as in the authors' <c>inpaint.lua</c>) and the binary mask (1 in the hole). Output (N,3,H,W).
 /// Fully convolutional: any H and W divisible by 4.</para>
