@@ -119,7 +119,7 @@ public static class GlcicExperiment
         return mean.data<float>().ToArray();
     }
 
-    /// <summary>A completion network and context discriminators for a plan and a variant, DCGAN-initialised.</summary>
+    /// <summary>A completion network and context discriminators for a plan and a variant (TorchSharp's default initialisation; the paper names none).</summary>
     public static GlcicTrainer CreateTrainer(GlcicPlan plan, GlcicVariant variant, IReadOnlyList<float> meanColour, Device device)
     {
         var (network, training) = plan.For(variant);
