@@ -70,7 +70,10 @@ public static class ImageFolderOutputs
     /// <paramref name="problems"/> and skipped, not overwritten. An image <paramref name="write"/> cannot read (an
     /// <see cref="InvalidDataException"/>: truncated, oversized, not an image) is reported and skipped too.
     /// </summary>
+    /// <param name="imageFolder">The folder of input images.</param>
+    /// <param name="problems">Where skipped files are reported, one line each.</param>
     /// <param name="what">What one output is, for the message about clashing stems ("maps", "predictions").</param>
+    /// <param name="write">Writes the output of one image, given its path and stem.</param>
     public static (int Written, int Skipped) ForEachImage(string imageFolder, TextWriter problems, string what, Action<string, string> write)
     {
         if (!Directory.Exists(imageFolder)) throw new DirectoryNotFoundException($"No folder {imageFolder}.");

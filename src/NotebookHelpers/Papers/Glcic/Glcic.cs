@@ -190,6 +190,7 @@ public sealed class DiscriminatorBranch : Module<Tensor, Tensor>
     readonly Linear fc;
     readonly Module<Tensor, Tensor> activation;
 
+    /// <param name="name">The module's name ("global" or "local").</param>
     /// <param name="config">Widths and activation.</param>
     /// <param name="channels">The convolutions' output channels at the paper's width (Table 2).</param>
     /// <param name="inputSize">The side of the square input; after the convolutions it is inputSize/2^count.</param>

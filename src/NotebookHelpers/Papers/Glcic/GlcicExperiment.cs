@@ -215,6 +215,7 @@ public static class GlcicExperiment
     /// </summary>
     /// <param name="completed">Completed images (N,3,H,W) or one (3,H,W): the input outside the hole, the network inside.</param>
     /// <param name="masks">The holes, (N,1,H,W) or (1,H,W).</param>
+    /// <param name="erosion">The width of the outermost ring of the hole that keeps the fast-marching values.</param>
     public static Tensor PostProcess(Tensor completed, Tensor masks, int erosion = 1)
     {
         if (completed.dim() == 3) return PostProcess(completed.unsqueeze(0), masks.dim() == 3 ? masks.unsqueeze(0) : masks, erosion).squeeze(0);

@@ -11,6 +11,13 @@ using static TorchSharp.torch;
 namespace NotebookHelpers.Papers.Glcic;
 
 /// <summary>What <c>nbh train glcic</c> asks for.</summary>
+/// <param name="Plan">Image size, networks, schedule and data sizes.</param>
+/// <param name="Profile">The profile the plan came from (reported, and saved with the run).</param>
+/// <param name="Variant">The paper's choices or the seed article's.</param>
+/// <param name="Folder">Where checkpoints, metrics.csv and scores.json go.</param>
+/// <param name="Seed">Seeds the weights, the data order and every iteration's holes.</param>
+/// <param name="Resume">Continue the run in <paramref name="Folder"/> from its newest checkpoint.</param>
+/// <param name="CheckpointEvery">Iterations between checkpoints (besides every epoch's end).</param>
 /// <param name="PhotoFolder">The user's own photographs instead of the plan's data, or null.</param>
 public sealed record GlcicRunRequest(GlcicPlan Plan, RunProfile Profile, GlcicVariant Variant, string Folder, int Seed = 0, bool Resume = false,
     long CheckpointEvery = 200, string? PhotoFolder = null);
