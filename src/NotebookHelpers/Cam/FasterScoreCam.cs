@@ -7,8 +7,8 @@ namespace NotebookHelpers.Cam;
 /// activation maps A^k have the largest variance over their positions; the other channels weigh 0. With
 /// <see cref="MaxChannels"/> at least the channel count it is Score-CAM.
 /// </summary>
-public sealed class FasterScoreCam(nn.Module<Tensor, Tensor> model, string targetLayer, int maxChannels = 10, int batchSize = 32, bool subtractBaseline = false)
-    : ScoreCam(model, targetLayer, batchSize, subtractBaseline)
+public sealed class FasterScoreCam(nn.Module<Tensor, Tensor> model, string targetLayer, int maxChannels = 10, int? batchSize = null, bool subtractBaseline = false, long memoryBudget = ScoreCam.DefaultMemoryBudget)
+    : ScoreCam(model, targetLayer, batchSize, subtractBaseline, memoryBudget)
 {
     /// <summary>How many channels are scored (the article's N; 10 by default).</summary>
     public int MaxChannels { get; } = maxChannels > 0 ? maxChannels : throw new ArgumentOutOfRangeException(nameof(maxChannels), maxChannels, "At least one channel is scored.");

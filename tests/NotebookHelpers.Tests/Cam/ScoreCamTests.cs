@@ -47,4 +47,26 @@ public class ScoreCamTests
         Assert.True(result.Weights[0].allclose(PerChannelLoop(model, input, 0, false), rtol: 1e-4, atol: 1e-6));
         Assert.Equal([1L, 8, 8], result.Maps.shape);
     }
+
+    [Fact]
+    public void Batch_size_follows_the_memory_budget()
+    {
+        // The largest layer output of ConvPoolLinear on 3×8×8 is the conv's (or its ReLU's) 5×8×8 floats = 1,280 bytes,
+        // so a batch may take budget / (3 · 1,280) masked inputs, clamped to [1, channels].
+        using var model = CamModels.ConvPoolLinear(channels: 5);
+        using var image = rand(1, 3, 8, 8);
+        Assert.Equal(2, ScoreCam.BatchSizeFor(model, image, channels: 5, budget: 3 * 1280 * 2 + 100));
+        Assert.Equal(1, ScoreCam.BatchSizeFor(model, image, channels: 5, budget: 10));
+        Assert.Equal(5, ScoreCam.BatchSizeFor(model, image, channels: 5, budget: 1L << 30));
+        Assert.Equal(0, CamModels.ForwardHookCount(model));
+    }
+
+    [Fact]
+    public void A_budgeted_batch_gives_the_per_channel_weights()
+    {
+        using var model = CamModels.ConvPoolLinear(channels: 5);
+        using var input = rand(1, 3, 8, 8);
+        var result = new ScoreCam(model, "features", memoryBudget: 3 * 1280 * 2).Explain(input, CamTarget.Class(2));
+        Assert.True(result.Weights[0].allclose(PerChannelLoop(model, input, 2, false), rtol: 1e-4, atol: 1e-6));
+    }
 }
