@@ -64,6 +64,21 @@ public static class CliInput
         }
     }
 
+    /// <summary>
+    /// An output file of a command, checked before any work: a PNG name, not a folder, and not an existing file unless
+    /// <paramref name="force"/> (the user's file is never replaced by surprise). Returns the full path.
+    /// </summary>
+    public static string OutputPng(string path, string option, bool force)
+    {
+        var full = Path.GetFullPath(path);
+        if (Directory.Exists(full)) throw new UsageException($"{option} {full} is a folder; give a file name ending in .png.");
+        if (!Path.GetExtension(full).Equals(".png", StringComparison.OrdinalIgnoreCase))
+            throw new UsageException($"{option} {path}: this command writes PNG; give a file name ending in .png.");
+        if (File.Exists(full) && !force)
+            throw new UsageException($"{option}: {full} already exists; choose another name, or add --force to overwrite it.");
+        return full;
+    }
+
     /// <summary>An input folder that must exist.</summary>
     public static string ExistingFolder(string path, string option)
     {

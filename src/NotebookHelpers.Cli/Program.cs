@@ -11,6 +11,7 @@ var root = new RootCommand("NotebookHelpers: run the paper notebooks, check a ma
     DoctorCommand.Create(),
     WeightsCommands.Weights(),
     WeightsCommands.Classify(),
+    ExplainCommand.Create(),
 };
 var verbs = Verbs.Create();
 SalGanCommands.AddTo(verbs);
