@@ -12,6 +12,7 @@ var root = new RootCommand("NotebookHelpers: run the paper notebooks, check a ma
     WeightsCommands.Weights(),
     WeightsCommands.Classify(),
     ExplainCommand.Create(),
+    BenchCommand.Create(),
 };
 var verbs = Verbs.Create();
 SalGanCommands.AddTo(verbs);
