@@ -7,13 +7,15 @@ namespace NotebookHelpers.Papers.ScoreCam;
 /// "Score-CAM: Score-Weighted Visual Explanations for Convolutional Neural Networks", CVPR Workshops 2020) scores
 /// Grad-CAM, Grad-CAM++ and Score-CAM on ImageNet validation images with a pretrained VGG16; the seed article times
 /// its Keras implementations of the same methods, plus its Faster Score-CAM, on one 224×224 image in Google Colab.
-/// Percentages are kept as the paper prints them (Average Drop 47.8 means 47.8 %), areas under the curves as fractions.
+/// Values are in the units of the metric registry (<see cref="Metrics.CamMetricSpecs"/>): Average Drop and Increase in
+/// percent as the paper prints them (47.8 means 47.8 %), the areas under the curves and the energy-based pointing game
+/// as fractions (the paper's 48.1 % is 0.481).
 /// </summary>
 public static class ScoreCamReference
 {
     const string Recognition = "paper Table 1 (§4.2, recognition: 2,000 ILSVRC 2012 val images, VGG16, Average Drop / Increase in %)";
     const string DeletionInsertion = "paper Table 2 (§4.2, deletion and insertion areas, ILSVRC 2012 val, VGG16)";
-    const string Localization = "paper Table 3 (§4.3, energy-based pointing game in % inside the ILSVRC bounding boxes, VGG16)";
+    const string Localization = "paper Table 3 (§4.3, energy-based pointing game, the share of the map inside the ILSVRC bounding boxes, VGG16)";
     const string Timing = "seed article's timing cell (Keras VGG16, one 224×224 image, Google Colab, %timeit -n1 -r1)";
 
     /// <summary>The method names the tables use, as the notebook and the results record spell them.</summary>
@@ -35,9 +37,9 @@ public static class ScoreCamReference
         new(GradCam, "ILSVRC 2012 val", "deletion_auc", 0.089, DeletionInsertion),
         new(GradCamPlusPlus, "ILSVRC 2012 val", "deletion_auc", 0.082, DeletionInsertion),
         new(ScoreCam, "ILSVRC 2012 val", "deletion_auc", 0.077, DeletionInsertion),
-        new(GradCam, "ILSVRC 2012 val", "energy_pointing_game", 48.1, Localization),
-        new(GradCamPlusPlus, "ILSVRC 2012 val", "energy_pointing_game", 49.3, Localization),
-        new(ScoreCam, "ILSVRC 2012 val", "energy_pointing_game", 63.7, Localization),
+        new(GradCam, "ILSVRC 2012 val", "energy_pointing_game", 0.481, Localization),
+        new(GradCamPlusPlus, "ILSVRC 2012 val", "energy_pointing_game", 0.493, Localization),
+        new(ScoreCam, "ILSVRC 2012 val", "energy_pointing_game", 0.637, Localization),
     ];
 
     /// <summary>The article's times in milliseconds for one explanation of one image (metric <c>time_ms</c>).</summary>
