@@ -12,11 +12,13 @@ public sealed class CamTarget
 {
     private readonly int? classIndex;
     private readonly Func<Tensor, Tensor>? score;
+    private readonly IReadOnlyList<int>? classes;
 
-    private CamTarget(int? classIndex, Func<Tensor, Tensor>? score)
+    private CamTarget(int? classIndex, Func<Tensor, Tensor>? score, IReadOnlyList<int>? classes = null)
     {
         this.classIndex = classIndex;
         this.score = score;
+        this.classes = classes;
     }
 
     /// <summary>The class each image's unmasked output ranks first.</summary>
@@ -25,6 +27,10 @@ public sealed class CamTarget
     /// <summary>The output column <paramref name="index"/> for every image of the batch.</summary>
     public static CamTarget Class(int index) =>
         index >= 0 ? new(index, null) : throw new ArgumentOutOfRangeException(nameof(index), index, "A class index is never negative.");
+
+    /// <summary>Image i's class <paramref name="perImage"/>[i]: one class per image of the batch (a label each, say).</summary>
+    public static CamTarget Classes(IReadOnlyList<int> perImage) =>
+        perImage.All(c => c >= 0) ? new(null, null, [.. perImage]) : throw new ArgumentOutOfRangeException(nameof(perImage), "A class index is never negative.");
 
     /// <summary>Any row-wise function of the output, (N, K) -> (N).</summary>
     public static CamTarget Of(Func<Tensor, Tensor> score) => new(null, score ?? throw new ArgumentNullException(nameof(score)));
@@ -37,6 +43,14 @@ public sealed class CamTarget
     {
         var n = (int)output.shape[0];
         if (score is not null) return Enumerable.Repeat(score, n).ToList();
+        if (classes is not null)
+        {
+            if (classes.Count != n)
+                throw new ArgumentException($"{classes.Count} classes were given for a batch of {n} images; give one per image.", nameof(output));
+            if (classes.FirstOrDefault(c => c >= output.shape[1], -1) is var beyond and >= 0)
+                throw new ArgumentOutOfRangeException(nameof(output), beyond, $"Class {beyond} is beyond the model's {output.shape[1]} outputs.");
+            return classes.Select(Column).ToList();
+        }
         if (classIndex is int k)
         {
             if (k >= output.shape[1])

@@ -66,3 +66,19 @@ public class GradCamTests
         Assert.True(byFunction.allclose(sum, rtol: 1e-5, atol: 1e-7));
     }
 }
+
+public class CamTargetClassesTests
+{
+    [Fact]
+    public void One_class_per_image_equals_each_image_explained_for_its_class()
+    {
+        using var model = CamModels.ConvPoolLinear(channels: 5);
+        using var input = rand(2, 3, 8, 8);
+        var both = new GradCam(model, "features").Maps(input, CamTarget.Classes([0, 2]));
+        var first = new GradCam(model, "features").Maps(input.narrow(0, 0, 1), CamTarget.Class(0));
+        var second = new GradCam(model, "features").Maps(input.narrow(0, 1, 1), CamTarget.Class(2));
+        Assert.True(both[0].allclose(first[0], atol: 1e-6));
+        Assert.True(both[1].allclose(second[0], atol: 1e-6));
+        Assert.Throws<ArgumentException>(() => new GradCam(model, "features").Maps(input, CamTarget.Classes([1])));
+    }
+}
