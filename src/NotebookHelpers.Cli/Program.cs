@@ -17,6 +17,7 @@ var root = new RootCommand("NotebookHelpers: run the paper notebooks, check a ma
 var verbs = Verbs.Create();
 SalGanCommands.AddTo(verbs);
 SegNetCommands.AddTo(verbs);
+ScoreCamCommands.AddTo(verbs);
 SegmentationCommands.AddTo(verbs);
 GlcicCommands.AddTo(verbs, root);
 QualityCommands.AddTo(verbs);

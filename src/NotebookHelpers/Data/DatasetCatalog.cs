@@ -44,7 +44,6 @@ public static class DatasetCatalog
     [
         new("synthia", "SYNTHIA-RAND-CITYSCAPES", "SPIGAN", "data-scripts/synthia.sh", "~20 GB"),
         new("cityscapes", "Cityscapes", "SPIGAN", "data-scripts/cityscapes.sh", "~11 GB"),
-        new("dagm2007", "DAGM 2007", "Score-CAM", "data-scripts/dagm2007.sh", "~6 GB"),
     ];
 
     /// <summary>One doctor line per dataset: found where, or what to run to get it.</summary>

@@ -12,7 +12,7 @@ public class DatasetCatalogTests
         _ = SalGanCatalog.Salicon;
         var names = DatasetCatalog.All.Select(d => d.Name).ToList();
         // Module initialisers run in source-file order (Papers/Glcic before Papers/SalGan), so no paper is asked to be first.
-        string[] registered = ["salicon", "voc2012", "camvid", "places2", "celebahq"];
+        string[] registered = ["salicon", "voc2012", "camvid", "places2", "celebahq", "dagm2007"];
         Assert.All(registered, name => Assert.Contains(name, names));
         Assert.True(registered.Max(names.IndexOf) < names.IndexOf("synthia"), string.Join(", ", names));
         Assert.Equal(names.Distinct().Count(), names.Count);
