@@ -17,10 +17,11 @@ public static class CamTiming
     /// <param name="method">The name the table shows.</param>
     /// <param name="explain">One explanation; returns the map (on any device), which is copied to the CPU and freed.</param>
     /// <param name="repeats">Timed runs, at least 1.</param>
-    public static CamTime Measure(string method, Func<Tensor> explain, int repeats = 3)
+    /// <param name="warmUp">Run once untimed first; leave it out only where an earlier, cheaper method has just run the same model.</param>
+    public static CamTime Measure(string method, Func<Tensor> explain, int repeats = 3, bool warmUp = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(repeats, 1);
-        RunOnce(explain);
+        if (warmUp) RunOnce(explain);
         var runs = Enumerable.Range(0, repeats).Select(_ => RunOnce(explain)).ToList();
         return new CamTime(method, Median(runs), runs);
     }

@@ -1,5 +1,6 @@
 using NotebookHelpers.Cam;
 using NotebookHelpers.Metrics;
+using NotebookHelpers.Notebooks;
 using NotebookHelpers.Visualization;
 using static TorchSharp.torch;
 
@@ -15,6 +16,29 @@ public sealed record FaithfulnessScores(double AverageDrop, double AverageIncrea
         (CamMetricSpecs.AverageDrop.Name, AverageDrop), (CamMetricSpecs.AverageIncrease.Name, AverageIncrease),
         (CamMetricSpecs.InsertionAuc.Name, InsertionAuc), (CamMetricSpecs.DeletionAuc.Name, DeletionAuc),
     ];
+}
+
+/// <summary>
+/// What notebook 05 runs under a profile: the defect classifier's plan, how many held-out defect images are explained
+/// (and localised) and how many of them are scored for faithfulness (the deletion and insertion curves cost 202 passes
+/// per image and method), and what the timing table times.
+/// </summary>
+/// <param name="Defects">The classifier's data and schedule.</param>
+/// <param name="ExplainedImages">Held-out defect images every method explains (at most the split's defects).</param>
+/// <param name="FaithfulnessImages">Of those, how many the faithfulness metrics score.</param>
+/// <param name="TimeVgg16">Time the article's setting (VGG16 at 224×224, 512 channels); otherwise the trained classifier at its own size.</param>
+/// <param name="TimingRepeats">Timed runs per method.</param>
+public sealed record ScoreCamPlan(DefectPlan Defects, int ExplainedImages, int FaithfulnessImages, bool TimeVgg16, int TimingRepeats)
+{
+    /// <summary>
+    /// smoke: about a minute on two cores, so the timing table times the small classifier; workshop: every held-out
+    /// defect, and the article's VGG16 timing (Score-CAM's 512 passes take minutes on a CPU, so it runs once, warmed up by
+    /// the other methods); paper: as workshop with three runs per method, for a GPU.
+    /// </summary>
+    public static ScoreCamPlan For(RunProfile profile, bool dagmInstalled) => profile.Choose(
+        smoke: new ScoreCamPlan(DefectPlan.For(profile, dagmInstalled), 16, 6, false, 3),
+        workshop: new ScoreCamPlan(DefectPlan.For(profile, dagmInstalled), 60, 20, true, 1),
+        paper: new ScoreCamPlan(DefectPlan.For(profile, dagmInstalled), 30, 30, true, 3));
 }
 
 /// <summary>

@@ -43,8 +43,9 @@ public static class ScoreCamTimings
 
     /// <summary>Times each of <paramref name="methods"/> (all of <see cref="Methods"/> by default) on one image.</summary>
     /// <param name="progress">Told each method's name before it is timed (Score-CAM takes minutes on a CPU).</param>
+    /// <param name="warmUpScoreCam">Give Score-CAM its own untimed run too; false where the other methods, timed first, have warmed the model up and one more Score-CAM run would take minutes.</param>
     public static IReadOnlyList<CamTime> Measure(nn.Module<Tensor, Tensor> model, string layer, Tensor input, int repeats = 3,
-        int? batchSize = null, IEnumerable<string>? methods = null, Action<string>? progress = null)
+        int? batchSize = null, IEnumerable<string>? methods = null, Action<string>? progress = null, bool warmUpScoreCam = true)
     {
         if (input.dim() != 4 || input.shape[0] != 1)
             throw new ArgumentException($"The timing explains one image (1, C, H, W); this input has shape ({string.Join(", ", input.shape)}).", nameof(input));
@@ -52,7 +53,8 @@ public static class ScoreCamTimings
         foreach (var method in methods ?? Methods)
         {
             progress?.Invoke(method);
-            times.Add(CamTiming.Measure(method, Explainer(method, model, layer, input, batchSize), repeats));
+            times.Add(CamTiming.Measure(method, Explainer(method, model, layer, input, batchSize), repeats,
+                warmUp: warmUpScoreCam || method != ScoreCamReference.ScoreCam));
         }
         return times;
     }
