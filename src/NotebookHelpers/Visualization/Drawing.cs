@@ -24,6 +24,13 @@ internal static class Drawing
         canvas.DrawText(text, x, baseline, align, font, paint);
     }
 
+    /// <summary>The width in pixels of <paramref name="text"/> in the regular face at <paramref name="size"/>.</summary>
+    public static float Measure(string text, float size)
+    {
+        using var font = new SKFont(Regular, size);
+        return font.MeasureText(text);
+    }
+
     /// <summary>Shortens <paramref name="text"/> with an ellipsis until it fits <paramref name="maxWidth"/> pixels.</summary>
     public static string Fit(string text, float maxWidth, float size)
     {

@@ -17,7 +17,7 @@ public static class ImageGrid
     /// <summary>The default side of a cell, in pixels.</summary>
     public const int DefaultCellSize = 160;
 
-    const int Gap = 6, CaptionHeight = 20, HeaderHeight = 24, TitleHeight = 28, LabelWidth = 90;
+    const int Gap = 6, CaptionHeight = 20, HeaderHeight = 24, TitleHeight = 28, LabelWidth = 90, MaxLabelWidth = 160;
     const float CaptionSize = 12, HeaderSize = 13, TitleSize = 15;
 
     /// <summary>The images in a grid of <paramref name="columns"/> columns, filled row by row, with an optional caption under each.</summary>
@@ -78,7 +78,9 @@ public static class ImageGrid
         if (rowLabels is not null && rowLabels.Count != rows.Count)
             throw new ArgumentException($"There are {rows.Count} rows but {rowLabels.Count} row labels.", nameof(rowLabels));
 
-        var left = Gap + (rowLabels is null ? 0 : LabelWidth);
+        // The label column is as wide as its longest label needs, from 90 up to 160 pixels (longer ones are shortened).
+        var labelWidth = rowLabels is null ? 0 : (int)Math.Ceiling(Math.Clamp(rowLabels.Max(l => Drawing.Measure(l, CaptionSize)) + 2 * Gap, LabelWidth, MaxLabelWidth));
+        var left = Gap + labelWidth;
         var top = (title is null ? Gap : TitleHeight) + HeaderHeight;
         var width = left + columnHeaders.Count * (cellSize + Gap);
         var cellHeight = CellHeight(rows.SelectMany(r => r).ToList(), cellSize);
@@ -96,7 +98,7 @@ public static class ImageGrid
         {
             var y = top + r * (cellHeight + Gap);
             if (rowLabels is not null)
-                Drawing.Text(canvas, Drawing.Fit(rowLabels[r], LabelWidth - Gap, CaptionSize), Gap, y + cellHeight / 2f + 4, CaptionSize);
+                Drawing.Text(canvas, Drawing.Fit(rowLabels[r], labelWidth - Gap, CaptionSize), Gap, y + cellHeight / 2f + 4, CaptionSize);
             for (int c = 0; c < columnHeaders.Count; c++)
                 DrawFitted(canvas, rows[r][c], SKRect.Create(left + c * (cellSize + Gap), y, cellSize, cellHeight), $"row {r}, column '{columnHeaders[c]}'");
         }

@@ -131,13 +131,17 @@ public static class ScoreCamExperiment
     static double[] MeanCurve(IReadOnlyList<CausalCurve> curves) =>
         Enumerable.Range(0, curves[0].Probabilities.Count).Select(k => curves.Average(c => c.Probabilities[k])).ToArray();
 
+    /// <summary>A column header that fits a cell: Faster Score-CAM without its N (the caption gives it).</summary>
+    static string Header(string method) => method.StartsWith("Faster Score-CAM", StringComparison.Ordinal) ? "Faster Score-CAM" : method;
+
     /// <summary>The article's display rows, in its order.</summary>
     public static IReadOnlyList<string> DisplayRows { get; } = ["superimposed", "emphasized", "guided", "gradient × CAM"];
 
     /// <summary>
     /// The seed article's figure for one image: one column per method, rows <see cref="DisplayRows"/> — the map over the
     /// image, the map through the article's steep sigmoid over the image, guided backpropagation times the map, and the
-    /// image's Sobel edges times the map — with the image and the plain guided gradient in the first column.
+    /// image's Sobel edges times the map — with what each row shows before the map is applied in the first column (the
+    /// image, the image, the plain guided gradient, the edges).
     /// </summary>
     /// <param name="picture">The image (3, H, W) in [0, 1], as shown (not normalised).</param>
     /// <param name="maps">Each method's map (H, W) of this image.</param>
@@ -166,7 +170,7 @@ public static class ScoreCamExperiment
             }
             rows.Add(row);
         }
-        string[] firstHeaders = ["image / guided BP / edges"];
-        return ImageGrid.Rows([.. firstHeaders, .. methods], rows, cellSize, DisplayRows, title);
+        string[] firstHeaders = ["without CAM"];
+        return ImageGrid.Rows([.. firstHeaders, .. methods.Select(Header)], rows, cellSize, DisplayRows, title);
     }
 }
