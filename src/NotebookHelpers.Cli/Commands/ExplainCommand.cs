@@ -47,7 +47,7 @@ public static class ExplainCommand
     };
 
     /// <summary>What <c>--model</c> named: the network in evaluation mode, its class names, and its default layer.</summary>
-    sealed record ExplainedModel(string Name, nn.Module<Tensor, Tensor> Network, IReadOnlyList<string> ClassNames, string DefaultLayer, bool RandomWeights)
+    sealed record ExplainedModel(string Name, nn.Module<Tensor, Tensor> Network, IReadOnlyList<string> ClassNames, string DefaultLayer, bool RandomWeights, int InputSize = InputSize)
         : IDisposable
     {
         public void Dispose() => Network.Dispose();
@@ -58,7 +58,7 @@ public static class ExplainCommand
 
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = $"The architecture: {string.Join(", ", DefaultLayers.Keys.Select(k => k.Name()))}.", Required = true };
+        var model = new Option<string>("--model") { Description = $"The architecture: {string.Join(", ", DefaultLayers.Keys.Select(k => k.Name()))}; or the folder `nbh train defect-classifier` wrote (its newest checkpoint).", Required = true };
         var weights = new Option<string?>("--weights") { Description = "A torchvision ImageNet checkpoint for the model; without it the weights are random (seeded)." };
         var image = new Option<string>("--image") { Description = "A PNG or JPEG image.", Required = true };
         var method = new Option<string>("--method") { Description = "How to explain.", DefaultValueFactory = _ => "grad-cam" };
@@ -87,8 +87,8 @@ public static class ExplainCommand
 
             // The image first: a bad one fails in milliseconds, not after the network is built.
             using var loaded = ImageIO.LoadRgb(imageFile);
-            using var picture = ImageTransforms.Resize(loaded, InputSize, InputSize);
             using var explained = ResolveModel(parse.GetValue(model)!, weightsFile);
+            using var picture = ImageTransforms.Resize(loaded, explained.InputSize, explained.InputSize);
             if (classIndex >= explained.ClassNames.Count)
                 throw new UsageException($"--class {classIndex}: {explained.Name} has {explained.ClassNames.Count} classes; give 0 to {explained.ClassNames.Count - 1}.");
             var cam = chosen == GuidedBackpropagation ? null : Cam(chosen, explained.Network, layerPath ?? explained.DefaultLayer);
@@ -132,6 +132,7 @@ public static class ExplainCommand
     /// </summary>
     static ExplainedModel ResolveModel(string model, string? weightsFile)
     {
+        if (Directory.Exists(model)) return DefectClassifierFolder(model, weightsFile);
         var kind = Architecture(model);
         if (weightsFile is null) TorchRuntime.Seed(RandomWeightsSeed);
         var network = Backbones.Create(kind);
@@ -146,6 +147,19 @@ public static class ExplainCommand
             network.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// A defect classifier trained by <c>nbh train defect-classifier</c>: the newest checkpoint of the folder, explained
+    /// at <c>layer2</c> (the article's layer), at the size it was trained at (a 64×64 smoke classifier sees a 64×64 image).
+    /// </summary>
+    static ExplainedModel DefectClassifierFolder(string folder, string? weightsFile)
+    {
+        if (weightsFile is not null) throw new UsageException($"--weights: {folder} is a trained classifier's folder, which holds its own weights; leave --weights out.");
+        var (network, config, checkpoint) = NotebookHelpers.Papers.ScoreCam.DefectClassifierRun.LoadNetwork(folder, TorchRuntime.Device);
+        Console.Error.WriteLine($"Using the checkpoint {RepoPaths.Display(checkpoint.Folder)} (step {checkpoint.Step}, trained on {config.Data} at {config.Training.InputSize}×{config.Training.InputSize}).");
+        return new ExplainedModel("defect classifier", network, ["defect-free", "defect"], NotebookHelpers.Papers.ScoreCam.DefectClassifier.TargetLayer,
+            RandomWeights: false, config.Training.InputSize);
     }
 
     /// <summary>The two output files, checked before any work; neither may be the other or the image itself, not even with --force.</summary>

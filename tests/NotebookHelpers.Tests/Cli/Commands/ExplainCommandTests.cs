@@ -183,4 +183,22 @@ public sealed class ExplainCommandTests : IDisposable
         AssertRefused(Nbh("--model", "alexnet", "--image", image), 2, "Unknown model 'alexnet'");
         AssertRefused(Nbh("--model", "vgg16", "--image", image, "--method", "guided-bp", "--layer", "features.3"), 2, "guided-bp explains the input, not a layer");
     }
+
+    [Fact]
+    public void A_trained_defect_classifier_folder_is_explained_at_layer2_in_its_own_size()
+    {
+        var folder = temp.File("classifier");
+        var train = ProcessRun.Start(TestPaths.Nbh, ["train", "defect-classifier", "--profile", "smoke", "--epochs", "1", "--out", folder],
+            environment: new Dictionary<string, string> { ["NBH_DEVICE"] = "cpu" });
+        Assert.True(train.ExitCode == 0, train.Output);
+        var raw = temp.File("defect-raw.png");
+        var run = Nbh("--model", folder, "--image", image, "--method", "faster-score-cam", "--class", "1", "--json", "--raw", raw);
+        Assert.True(run.ExitCode == 0, run.Output);
+        using var json = JsonDocument.Parse(run.StandardOutput);
+        Assert.Equal("layer2", json.RootElement.GetProperty("layer").GetString());
+        Assert.Equal(1, json.RootElement.GetProperty("target_class").GetInt32());
+        Assert.InRange(json.RootElement.GetProperty("predicted_class").GetInt32(), 0, 1);
+        Assert.Equal((64, 64, 8, 0), PngHeader(raw)); // the smoke classifier's 64×64, one grey channel
+        AssertRefused(Nbh("--model", folder, "--image", image, "--class", "2"), 2, "--class 2: defect classifier has 2 classes");
+    }
 }
