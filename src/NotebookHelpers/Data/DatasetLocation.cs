@@ -39,6 +39,18 @@ public static class DatasetLocation
         return folder;
     }
 
+    /// <summary>
+    /// <paramref name="root"/> when given (it must exist), else the folder <see cref="Require(string, string)"/> finds:
+    /// what every loader's optional <c>root</c> argument means.
+    /// </summary>
+    public static string Require(string name, string script, string? root)
+    {
+        if (root is null) return Require(name, script);
+        if (!Directory.Exists(root))
+            throw new DatasetNotFoundException($"Dataset '{name}' not found at {Path.GetFullPath(root)}. Run {script} to download it.");
+        return root;
+    }
+
     /// <summary>Whether the folder of dataset <paramref name="name"/> exists.</summary>
     public static bool Exists(string name) => Directory.Exists(Resolve(name));
 

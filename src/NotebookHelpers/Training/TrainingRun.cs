@@ -1,4 +1,5 @@
 using System.Text.Json;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace NotebookHelpers.Training;
@@ -183,6 +184,38 @@ public sealed class TrainingRun : IDisposable
         var position = new Position(Epoch, StepInEpoch, Convert.ToBase64String(_epochStartShuffle), Convert.ToBase64String(GlobalRandomState()));
         return Checkpoint.Save(_options.Directory, _state, Step, Epoch, keepLast: _options.KeepLast,
             files: new Dictionary<string, string> { [ConfigFile] = _configJson, [PositionFile] = JsonSerializer.Serialize(position) });
+    }
+
+    /// <summary>
+    /// The network of the newest complete checkpoint in <paramref name="folder"/> (a run's folder or one of its
+    /// <c>step-…</c> folders): built by <paramref name="build"/> from the configuration saved with it, its weights loaded
+    /// from the checkpoint's <paramref name="stateName"/> entry, moved to <paramref name="device"/>.
+    /// </summary>
+    /// <param name="folder">A run's folder, or one of its checkpoint folders.</param>
+    /// <param name="stateName">The name the network's weights were saved under (<c>network</c>, <c>generator</c>).</param>
+    /// <param name="build">The untrained network, from the saved configuration.</param>
+    /// <param name="device">Where the network goes.</param>
+    /// <param name="trainCommand">The command that writes such folders, for the error (<c>nbh train segnet</c>).</param>
+    /// <exception cref="FileNotFoundException">The folder holds no complete checkpoint (the message says what it holds instead).</exception>
+    /// <exception cref="InvalidDataException">The checkpoint's files are damaged or were not written by this program.</exception>
+    public static (TNetwork Network, TConfig Config, CheckpointInfo Checkpoint) LoadNetwork<TConfig, TNetwork>(
+        string folder, string trainCommand, string stateName, Func<TConfig, TNetwork> build, Device device) where TNetwork : nn.Module
+    {
+        var latest = Checkpoint.FindLatest(folder)
+            ?? throw new FileNotFoundException($"No complete checkpoint in {folder}: {Checkpoint.WhyNoCheckpoint(folder)}. Train one with `{trainCommand} --out DIR`.", folder);
+        var saved = ReadConfig<TConfig>(latest);
+        var network = build(saved);
+        try
+        {
+            Checkpoint.Load(latest.Folder, new TrainingState().Add(stateName, network));
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+        network.to(device);
+        return (network, saved, latest);
     }
 
     /// <summary>The configuration a run saved with its checkpoints (what <c>nbh predict</c> builds the model from).</summary>

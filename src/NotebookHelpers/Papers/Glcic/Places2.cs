@@ -172,13 +172,5 @@ public static class Places2
             throw new ArgumentException($"Places2 has the splits {string.Join(", ", Splits)}; got '{split}'.", nameof(split));
     }
 
-    private static string RootFolder(string? root)
-    {
-        if (root is null)
-            return DatasetLocation.Require(Name, Script);
-        if (!Directory.Exists(root))
-            throw new DatasetNotFoundException(
-                $"Dataset '{Name}' not found at {Path.GetFullPath(root)}. Run {Script} to download it.");
-        return root;
-    }
+    private static string RootFolder(string? root) => DatasetLocation.Require(Name, Script, root);
 }

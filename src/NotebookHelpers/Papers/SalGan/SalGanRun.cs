@@ -74,22 +74,10 @@ public static class SalGanRun
     /// <exception cref="FileNotFoundException">The folder holds no complete checkpoint (the message says what it holds instead).</exception>
     /// <exception cref="InvalidDataException">The checkpoint's files are damaged.</exception>
     public static (SalGanGenerator Generator, CheckpointInfo Checkpoint) LoadGenerator(string folder, Device device)
+    
     {
-        var latest = Checkpoint.FindLatest(folder)
-            ?? throw new FileNotFoundException($"No complete checkpoint in {folder}: {Checkpoint.WhyNoCheckpoint(folder)}. Train one with `nbh train salgan --out DIR`.", folder);
-        var saved = TrainingRun.ReadConfig<SavedConfig>(latest);
-        var generator = new SalGanGenerator(saved.Config);
-        try
-        {
-            Checkpoint.Load(latest.Folder, new TrainingState().Add("generator", generator));
-        }
-        catch
-        {
-            generator.Dispose();
-            throw;
-        }
-        generator.to(device);
-        return (generator, latest);
+        var (generator, _, checkpoint) = TrainingRun.LoadNetwork(folder, "nbh train salgan", "generator", (SavedConfig saved) => new SalGanGenerator(saved.Config), device);
+        return (generator, checkpoint);
     }
 
     /// <summary>

@@ -129,15 +129,7 @@ public static class Salicon
         return dataset;
     }
 
-    private static string RootFolder(string? root)
-    {
-        if (root is null)
-            return DatasetLocation.Require(Name, Script);
-        if (!Directory.Exists(root))
-            throw new DatasetNotFoundException(
-                $"Dataset '{Name}' not found at {Path.GetFullPath(root)}. Run {Script} to download it.");
-        return root;
-    }
+    private static string RootFolder(string? root) => DatasetLocation.Require(Name, Script, root);
 
     private static Func<Dictionary<string, Tensor>, Dictionary<string, Tensor>> ResizedTo(int height, int width) =>
         sample => sample.ToDictionary(entry => entry.Key, entry => entry.Key switch

@@ -238,13 +238,5 @@ public static class Dagm2007
             throw new ArgumentOutOfRangeException(nameof(k), k, $"DAGM 2007's development set has the classes 1 to {ClassCount}; got {k}.");
     }
 
-    static string RootFolder(string? root)
-    {
-        if (root is null)
-            return DatasetLocation.Require(Name, Script);
-        if (!Directory.Exists(root))
-            throw new DatasetNotFoundException(
-                $"Dataset '{Name}' not found at {Path.GetFullPath(root)}. Run {Script} to download it.");
-        return root;
-    }
+    static string RootFolder(string? root) => DatasetLocation.Require(Name, Script, root);
 }

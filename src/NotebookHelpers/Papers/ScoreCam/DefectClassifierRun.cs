@@ -81,22 +81,6 @@ public static class DefectClassifierRun
 
     /// <summary>The classifier of the newest checkpoint in <paramref name="folder"/>, rebuilt from its saved configuration.</summary>
     /// <exception cref="FileNotFoundException">The folder holds no complete checkpoint.</exception>
-    public static (DefectClassifier Network, SavedConfig Config, CheckpointInfo Checkpoint) LoadNetwork(string folder, Device device)
-    {
-        var latest = Checkpoint.FindLatest(folder)
-            ?? throw new FileNotFoundException($"No complete checkpoint in {folder}: {Checkpoint.WhyNoCheckpoint(folder)}. Train one with `nbh train defect-classifier --out DIR`.", folder);
-        var saved = TrainingRun.ReadConfig<SavedConfig>(latest);
-        var network = new DefectClassifier(saved.Width);
-        try
-        {
-            Checkpoint.Load(latest.Folder, new TrainingState().Add("network", network));
-        }
-        catch
-        {
-            network.Dispose();
-            throw;
-        }
-        network.to(device);
-        return (network, saved, latest);
-    }
+    public static (DefectClassifier Network, SavedConfig Config, CheckpointInfo Checkpoint) LoadNetwork(string folder, Device device) =>
+        TrainingRun.LoadNetwork(folder, "nbh train defect-classifier", "network", (SavedConfig saved) => new DefectClassifier(saved.Width), device);
 }

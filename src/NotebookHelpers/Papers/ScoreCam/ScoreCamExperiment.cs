@@ -59,6 +59,10 @@ public static class ScoreCamExperiment
     /// The maps (N, H, W) of every method in <see cref="Methods"/> for <paramref name="inputs"/> (normalised as the model
     /// takes them), each explaining <paramref name="classes"/> (the predicted class of each image when null).
     /// </summary>
+    /// <param name="model">The classifier, (N, C, H, W) to scores (N, K).</param>
+    /// <param name="layer">The module path of the explained layer.</param>
+    /// <param name="inputs">(N, C, H, W), normalised as the model takes them.</param>
+    /// <param name="classes">The class each image is explained for; null: its predicted class.</param>
     /// <param name="batchSize">Score-CAM's masked inputs per pass; null: as many as its memory budget allows.</param>
     public static Dictionary<string, Tensor> Explain(nn.Module<Tensor, Tensor> model, string layer, Tensor inputs,
         IReadOnlyList<int>? classes = null, int? batchSize = null)
@@ -146,6 +150,8 @@ public static class ScoreCamExperiment
     /// <param name="picture">The image (3, H, W) in [0, 1], as shown (not normalised).</param>
     /// <param name="maps">Each method's map (H, W) of this image.</param>
     /// <param name="guidedGradients">Guided backpropagation's raw gradient (3, H, W) for the same target.</param>
+    /// <param name="title">The figure's title.</param>
+    /// <param name="cellSize">The width of one panel in pixels.</param>
     public static Figure ArticleFigure(Tensor picture, IReadOnlyDictionary<string, Tensor> maps, Tensor guidedGradients, string title, int cellSize = 150)
     {
         using var scope = NewDisposeScope();

@@ -21,6 +21,10 @@ public static class ScoreCamTimings
     /// One explanation of <paramref name="input"/> (1, C, H, W) by <paramref name="method"/> (a name of
     /// <see cref="Methods"/>): the CAM (H, W), or guided backpropagation's raw gradient (C, H, W).
     /// </summary>
+    /// <param name="method">A name of <see cref="Methods"/>.</param>
+    /// <param name="model">The classifier.</param>
+    /// <param name="layer">The module path of the explained layer (unused by guided backpropagation).</param>
+    /// <param name="input">One image (1, C, H, W), normalised as the model takes it.</param>
     /// <param name="batchSize">Score-CAM's masked inputs per pass; null: as many as its memory budget allows.</param>
     public static Func<Tensor> Explainer(string method, nn.Module<Tensor, Tensor> model, string layer, Tensor input, int? batchSize = null)
     {
@@ -42,6 +46,12 @@ public static class ScoreCamTimings
     }
 
     /// <summary>Times each of <paramref name="methods"/> (all of <see cref="Methods"/> by default) on one image.</summary>
+    /// <param name="model">The classifier.</param>
+    /// <param name="layer">The module path of the explained layer.</param>
+    /// <param name="input">One image (1, C, H, W), normalised as the model takes it.</param>
+    /// <param name="repeats">Timed runs per method, after the warm-up.</param>
+    /// <param name="batchSize">Score-CAM's masked inputs per pass; null: as many as its memory budget allows.</param>
+    /// <param name="methods">Which of <see cref="Methods"/>, in this order; all by default.</param>
     /// <param name="progress">Told each method's name before it is timed (Score-CAM takes minutes on a CPU).</param>
     /// <param name="warmUpScoreCam">Give Score-CAM its own untimed run too; false where the other methods, timed first, have warmed the model up and one more Score-CAM run would take minutes.</param>
     public static IReadOnlyList<CamTime> Measure(nn.Module<Tensor, Tensor> model, string layer, Tensor input, int repeats = 3,

@@ -168,13 +168,5 @@ public static class CamVid
     private static string MoreOf(IReadOnlyList<string> missing, string folder) =>
         missing.Count == 1 ? "" : $" (also {string.Join(", ", missing.Skip(1).Take(4).Select(path => Path.GetRelativePath(folder, path)))}{(missing.Count > 5 ? ", ..." : "")})";
 
-    private static string RootFolder(string? root)
-    {
-        if (root is null)
-            return DatasetLocation.Require(Name, Script);
-        if (!Directory.Exists(root))
-            throw new DatasetNotFoundException(
-                $"Dataset '{Name}' not found at {Path.GetFullPath(root)}. Run {Script} to download it.");
-        return root;
-    }
+    private static string RootFolder(string? root) => DatasetLocation.Require(Name, Script, root);
 }

@@ -80,25 +80,9 @@ public static class SegNetRun
 
     /// <summary>The network of the newest checkpoint in <paramref name="folder"/>, rebuilt from its saved configuration.</summary>
     /// <exception cref="FileNotFoundException">The folder holds no complete checkpoint.</exception>
-    public static (Module<Tensor, Tensor> Network, SavedConfig Config, CheckpointInfo Checkpoint) LoadNetwork(string folder, Device device)
-    {
-        var latest = Checkpoint.FindLatest(folder)
-            ?? throw new FileNotFoundException($"No complete checkpoint in {folder}: {Checkpoint.WhyNoCheckpoint(folder)}. Train one with `nbh train segnet --out DIR`.", folder);
-        var saved = TrainingRun.ReadConfig<SavedConfig>(latest);
-        var plan = new SegNetPlan(saved.Article, saved.Training, 0, 0, saved.Basic, saved.Training, saved.Height, saved.Width, 0, 0, false, false);
-        var network = SegNetExperiment.Create(saved.System, plan);
-        try
-        {
-            Checkpoint.Load(latest.Folder, new TrainingState().Add("network", network));
-        }
-        catch
-        {
-            network.Dispose();
-            throw;
-        }
-        network.to(device);
-        return (network, saved, latest);
-    }
+    public static (Module<Tensor, Tensor> Network, SavedConfig Config, CheckpointInfo Checkpoint) LoadNetwork(string folder, Device device) =>
+        TrainingRun.LoadNetwork(folder, "nbh train segnet", "network", (SavedConfig saved) => SegNetExperiment.Create(saved.System,
+            new SegNetPlan(saved.Article, saved.Training, 0, 0, saved.Basic, saved.Training, saved.Height, saved.Width, 0, 0, false, false)), device);
 
     /// <summary>
     /// A class-id map (8-bit grey PNG whose value is the class id, at its image's size) in <paramref name="outputFolder"/>
