@@ -47,7 +47,7 @@ public static class BenchCommand
         var methods = new Option<string>("--methods") { Description = $"Comma-separated, from {string.Join(", ", Methods.Keys)}.", DefaultValueFactory = _ => string.Join(",", Methods.Keys) };
         var batch = new Option<int?>("--batch") { Description = "Score-CAM's masked inputs per pass (default: as many as 1 GiB of activations holds)." };
         var repeats = new Option<int>("--repeats") { Description = "Timed runs after one warm-up; the median is reported.", DefaultValueFactory = _ => 3 };
-        var mapsOut = new Option<string?>("--maps-out") { Description = "Write each map as raw little-endian float32 (torchsharp-<method>.f32) into this folder." };
+        var mapsOut = new Option<string?>("--maps-out") { Description = "Write each method's map (of its last timed run) as raw little-endian float32 (torchsharp-<method>.f32) into this folder." };
         var json = new Option<bool>("--json") { Description = "Print exactly one JSON object and nothing else." };
         var command = new Command("cam", "The seed article's timing table: Grad-CAM, Grad-CAM++, Score-CAM, Faster Score-CAM (N=10, N=3) and Guided BP on one image.")
         {
@@ -76,16 +76,13 @@ public static class BenchCommand
             try
             {
                 times = ScoreCamTimings.Measure(network, layerPath, x, parse.GetValue(repeats), parse.GetValue(batch), chosen,
-                    method => { if (!quiet) Console.Error.WriteLine($"timing {method} ..."); });
+                    method => { if (!quiet) Console.Error.WriteLine($"timing {method} ..."); },
+                    lastMaps: folder is null ? null : (method, map) => WriteMap(map, Path.Combine(folder, $"torchsharp-{Methods.First(p => p.Value == method).Key}.f32")));
             }
             catch (ArgumentException e) when (e.ParamName == "targetLayer")
             {
                 throw new UsageException($"--layer {layerPath}: {ErrorBoundary.OneLine(e)}");
             }
-            if (folder is not null)
-                foreach (var method in chosen)
-                    WriteMap(ScoreCamTimings.Explainer(method, network, layerPath, x, parse.GetValue(batch))(),
-                        Path.Combine(folder, $"torchsharp-{Methods.First(p => p.Value == method).Key}.f32"));
             if (quiet)
             {
                 Console.WriteLine(JsonSerializer.Serialize(new

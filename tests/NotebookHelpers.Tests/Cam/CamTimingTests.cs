@@ -22,6 +22,16 @@ public class CamTimingTests
     }
 
     [Fact]
+    public void The_last_timed_runs_map_is_handed_out_and_no_warm_up_runs_when_told()
+    {
+        int calls = 0;
+        float? seen = null;
+        CamTiming.Measure("probe", () => full(2, 2, (float)++calls), repeats: 2, warmUp: false, lastMap: map => seen = map[0, 0].item<float>());
+        Assert.Equal(2, calls);
+        Assert.Equal(2f, seen);
+    }
+
+    [Fact]
     public void Median_of_odd_and_even_counts()
     {
         Assert.Equal(3, CamTiming.Median([5, 1, 3]));

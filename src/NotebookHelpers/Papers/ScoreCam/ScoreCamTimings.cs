@@ -53,9 +53,11 @@ public static class ScoreCamTimings
     /// <param name="batchSize">Score-CAM's masked inputs per pass; null: as many as its memory budget allows.</param>
     /// <param name="methods">Which of <see cref="Methods"/>, in this order; all by default.</param>
     /// <param name="progress">Told each method's name before it is timed (Score-CAM takes minutes on a CPU).</param>
+    /// <param name="lastMaps">Given each method's name and the map of its last timed run, on the CPU, before it is freed.</param>
     /// <param name="warmUpScoreCam">Give Score-CAM its own untimed run too; false where the other methods, timed first, have warmed the model up and one more Score-CAM run would take minutes.</param>
     public static IReadOnlyList<CamTime> Measure(nn.Module<Tensor, Tensor> model, string layer, Tensor input, int repeats = 3,
-        int? batchSize = null, IEnumerable<string>? methods = null, Action<string>? progress = null, bool warmUpScoreCam = true)
+        int? batchSize = null, IEnumerable<string>? methods = null, Action<string>? progress = null, bool warmUpScoreCam = true,
+        Action<string, Tensor>? lastMaps = null)
     {
         if (input.dim() != 4 || input.shape[0] != 1)
             throw new ArgumentException($"The timing explains one image (1, C, H, W); this input has shape ({string.Join(", ", input.shape)}).", nameof(input));
@@ -64,7 +66,7 @@ public static class ScoreCamTimings
         {
             progress?.Invoke(method);
             times.Add(CamTiming.Measure(method, Explainer(method, model, layer, input, batchSize), repeats,
-                warmUp: warmUpScoreCam || method != ScoreCamReference.ScoreCam));
+                warmUp: warmUpScoreCam || method != ScoreCamReference.ScoreCam, lastMap: lastMaps is null ? null : map => lastMaps(method, map)));
         }
         return times;
     }
