@@ -74,7 +74,7 @@ public static class SalGanRun
     /// <exception cref="FileNotFoundException">The folder holds no complete checkpoint (the message says what it holds instead).</exception>
     /// <exception cref="InvalidDataException">The checkpoint's files are damaged.</exception>
     public static (SalGanGenerator Generator, CheckpointInfo Checkpoint) LoadGenerator(string folder, Device device)
-    
+
     {
         var (generator, _, checkpoint) = TrainingRun.LoadNetwork(folder, "nbh train salgan", "generator", (SavedConfig saved) => new SalGanGenerator(saved.Config), device);
         return (generator, checkpoint);
