@@ -55,7 +55,7 @@ public static class BenchCommand
         };
         command.SetAction(parse =>
         {
-            var kind = Backbones.Parse(parse.GetValue(model)!);
+            var kind = ExplainCommand.Architecture(parse.GetValue(model)!);
             var chosen = parse.GetValue(methods)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
                 .Select(m => Methods.TryGetValue(m, out var name) ? name : throw new UsageException($"--methods {m}: give some of {string.Join(", ", Methods.Keys)}."))
                 .ToList();
@@ -70,7 +70,7 @@ public static class BenchCommand
             using var network = Backbones.Create(kind);
             if (parse.GetValue(weights) is { } w) PretrainedWeights.Load(network, CliInput.ExistingFile(w, "--weights"), kind);
             network.to(TorchRuntime.Device);
-            var layerPath = parse.GetValue(layer) ?? DefaultLayer(kind);
+            var layerPath = parse.GetValue(layer) ?? ExplainCommand.DefaultLayers[kind];
             var quiet = parse.GetValue(json);
             IReadOnlyList<NotebookHelpers.Cam.CamTime> times;
             try
@@ -106,13 +106,6 @@ public static class BenchCommand
         });
         return command;
     }
-
-    static string DefaultLayer(BackboneKind kind) => kind switch
-    {
-        BackboneKind.Vgg16 or BackboneKind.Vgg16Bn => "features.29",
-        BackboneKind.Vgg19 => "features.35",
-        _ => "layer4",
-    };
 
     static Tensor Input(string? image, string? inputFile)
     {

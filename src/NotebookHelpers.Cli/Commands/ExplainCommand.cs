@@ -39,7 +39,7 @@ public static class ExplainCommand
     static readonly string[] Methods = ["grad-cam", "grad-cam++", "score-cam", "faster-score-cam", GuidedBackpropagation];
 
     /// <summary>The layer a CAM explains by default: the last convolution's ReLU (VGG) or the last stage (ResNet).</summary>
-    static readonly Dictionary<BackboneKind, string> DefaultLayers = new()
+    internal static readonly Dictionary<BackboneKind, string> DefaultLayers = new()
     {
         [BackboneKind.Vgg16] = "features.29", // the ReLU after conv5_3
         [BackboneKind.Vgg19] = "features.35", // the ReLU after conv5_4
@@ -116,7 +116,7 @@ public static class ExplainCommand
     }
 
     /// <summary>The architectures <c>explain</c> knows a default layer for; any other name is a usage error.</summary>
-    static BackboneKind Architecture(string name)
+    internal static BackboneKind Architecture(string name)
     {
         var kind = Backbones.Parse(name);
         return DefaultLayers.ContainsKey(kind)

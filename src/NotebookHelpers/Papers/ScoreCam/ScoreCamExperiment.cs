@@ -56,33 +56,6 @@ public static class ScoreCamExperiment
     public const string CentredGaussianName = "centred Gaussian";
 
     /// <summary>
-    /// The maps (N, H, W) of every method in <see cref="Methods"/> for <paramref name="inputs"/> (normalised as the model
-    /// takes them), each explaining <paramref name="classes"/> (the predicted class of each image when null).
-    /// </summary>
-    /// <param name="model">The classifier, (N, C, H, W) to scores (N, K).</param>
-    /// <param name="layer">The module path of the explained layer.</param>
-    /// <param name="inputs">(N, C, H, W), normalised as the model takes them.</param>
-    /// <param name="classes">The class each image is explained for; null: its predicted class.</param>
-    /// <param name="batchSize">Score-CAM's masked inputs per pass; null: as many as its memory budget allows.</param>
-    public static Dictionary<string, Tensor> Explain(nn.Module<Tensor, Tensor> model, string layer, Tensor inputs,
-        IReadOnlyList<int>? classes = null, int? batchSize = null)
-    {
-        var maps = new Dictionary<string, Tensor>();
-        foreach (var method in Methods)
-        {
-            CamBase cam = method switch
-            {
-                ScoreCamReference.GradCam => new GradCam(model, layer),
-                ScoreCamReference.GradCamPlusPlus => new GradCamPlusPlus(model, layer),
-                ScoreCamReference.ScoreCam => new Cam.ScoreCam(model, layer, batchSize),
-                _ => new FasterScoreCam(model, layer, maxChannels: 10, batchSize: batchSize),
-            };
-            maps[method] = cam.Maps(inputs, classes is null ? CamTarget.Predicted : CamTarget.Classes(classes));
-        }
-        return maps;
-    }
-
-    /// <summary>
     /// The explainer that always points at the middle: exp(−((x − cx)² + (y − cy)²) / (2σ²)) with σ a quarter of the
     /// image's side, min-max normalised like a CAM. A method that localises the defect must put more of its energy
     /// inside it than this map does.
